@@ -1,0 +1,50 @@
+/// Difference map: Thibault et al., Science 321, 379 (2008); Ultramicroscopy 109, 338 (2009), with
+/// mixed-state probe modes. In the general projection form (PtyPy's notation) one iteration is
+///   ψ ← ψ + b·P_F((1 − c)ψ + c·P O_j) + a·P O_j − (a + b)·ψ,   DM(α): a = −α, b = 1, c = 1 + α,
+/// so α = 1 is classic DM, ψ ← ψ + P_F(2 P O_j − ψ) − P O_j, followed by the overlap projection
+///   O = (c_O·O + Σ_j P* ψ_j) / (c_O + Σ_j |P|²),  P = (c_P·P + Σ_j O_j* ψ_j) / (c_P + Σ_j |O_j|²)
+/// with PyNX's small inertia terms. Frames are independent within an iteration, so the sweep runs on
+/// every worker, each accumulating its own overlap sums.
+///
+/// The reported Fourier metrics are those of P_F's input, (1 − c)ψ + c·P O_j, as PtyPy reports them;
+/// at a fixed point this equals P O_j, and it costs no extra transform.
+public struct DifferenceMap: ReconstructionEngine {
+    public static let kind = EngineKind.differenceMap
+    public var alpha: Float
+    public var objectInertia: Float
+    public var probeInertia: Float
+    /// First (plan-wide, 1-based) iteration that updates the probe.
+    public var probeUpdateStart: Int
+
+    public init(alpha: Float = 1, objectInertia: Float = 0.01, probeInertia: Float = 0.001,
+                probeUpdateStart: Int = 1) {
+        self.alpha = alpha
+        self.objectInertia = objectInertia
+        self.probeInertia = probeInertia
+        self.probeUpdateStart = probeUpdateStart
+    }
+
+    public mutating func start<Backend: ReconstructionBackend>(on backend: Backend) {
+        backend.initialiseExitWaves()
+    }
+
+    public mutating func iterate<Backend: ReconstructionBackend>(on backend: Backend, iteration: Int,
+                                                                  random: inout RandomSource) -> FourierMetrics {
+        let a = -alpha, b: Float = 1, c = 1 + alpha
+        backend.resetOverlapSums()
+        let metrics = backend.sweep(.parallel) { operators, frames in
+            operators.combineExitWaves(frames, weight: c, fromStoredExitWaves: true)  // (1−c)ψ + c·P O_j
+            operators.propagateForward(frames)
+            operators.projectModulus(frames)
+            operators.propagateBackward(frames)
+            operators.updateExitWaves(frames, a: a, b: b, accumulateOverlap: true)
+        }
+        backend.solveOverlap(updateObject: true, updateProbe: iteration >= probeUpdateStart,
+                             objectInertia: objectInertia, probeInertia: probeInertia)
+        return metrics
+    }
+
+    public mutating func finish<Backend: ReconstructionBackend>(on backend: Backend) {
+        backend.releaseExitWaves()
+    }
+}

@@ -1,0 +1,38 @@
+/// ePIE: Maiden & Rodenburg, Ultramicroscopy 109, 1256 (2009), with mixed-state probe modes
+/// (Thibault & Menzel, Nature 494, 68 (2013)).
+///
+/// Each iteration visits the positions in a new random order; after each position
+///   O_j ← O_j + α · Σ_k P_k* Δ_k / max_r Σ_k |P_k|²          (eq. 6)
+///   P_k ← P_k + β · O_j* Δ_k / max_r |O_j|²                   (eq. 7)
+/// with Δ_k = P_F(P_k O_j) − P_k O_j, P_F the modulus projection.
+public struct ExtendedPIE: ReconstructionEngine {
+    public static let kind = EngineKind.ePIE
+    public var alpha: Float
+    public var beta: Float
+    /// First (plan-wide, 1-based) iteration that updates the probe.
+    public var probeUpdateStart: Int
+    private var order: [Int] = []
+
+    public init(alpha: Float = 1, beta: Float = 1, probeUpdateStart: Int = 1) {
+        self.alpha = alpha
+        self.beta = beta
+        self.probeUpdateStart = probeUpdateStart
+    }
+
+    public mutating func start<Backend: ReconstructionBackend>(on backend: Backend) {
+        order = Array(0..<backend.frameCount)
+    }
+
+    public mutating func iterate<Backend: ReconstructionBackend>(on backend: Backend, iteration: Int,
+                                                                  random: inout RandomSource) -> FourierMetrics {
+        order.shuffle(using: &random)
+        let alpha = alpha, beta = beta, updateProbe = iteration >= probeUpdateStart
+        return backend.sweep(.sequential(order)) { operators, frames in
+            operators.combineExitWaves(frames, weight: 1, fromStoredExitWaves: false)   // ψ = P·O_j
+            operators.propagateForward(frames)
+            operators.projectModulus(frames)
+            operators.propagateBackward(frames)                                         // ψ' = P_F ψ
+            operators.pieUpdate(frames, alpha: alpha, beta: beta, updateProbe: updateProbe)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Peak memory a CPU reconstruction needs, computed from the array sizes before anything is allocated.
+///
+/// Counts the arrays the algorithm cannot do without (data, object, probe, DM exit waves) and the
+/// per-thread working set (scratch waves and overlap sums); FFTW's plans and Swift's runtime are covered
+/// by a fixed allowance.
+public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
+    public var dataBytes: Int64
+    public var exitWaveBytes: Int64
+    public var modelBytes: Int64
+    public var workingBytes: Int64
+    public static let runtimeAllowance: Int64 = 64 << 20
+
+    public init(frameCount: Int, frameHeight: Int, frameWidth: Int, modes: Int, objectHeight: Int,
+                objectWidth: Int, threads: Int, storesExitWaves: Bool) {
+        let frame = Int64(frameHeight * frameWidth)
+        let object = Int64(objectHeight * objectWidth)
+        dataBytes = Int64(frameCount) * frame * 4 + frame * 4
+        exitWaveBytes = storesExitWaves ? Int64(frameCount) * Int64(modes) * frame * 8 : 0
+        // Object + illumination, probe modes.
+        modelBytes = object * 8 + object * 4 + Int64(modes) * frame * 8
+        // Per thread: scratch waves, probe power; overlap sums (object numerator + denominator, probe sums).
+        let perThread = Int64(modes) * frame * 8 + frame * 4
+            + (storesExitWaves ? object * 12 + Int64(modes) * frame * 8 + frame * 4 : 0)
+        workingBytes = Int64(max(1, threads)) * perThread
+    }
+
+    /// Bytes of the arrays the algorithm itself needs (data, exit waves, object, probe).
+    public var arrayBytes: Int64 { dataBytes + exitWaveBytes + modelBytes }
+    public var totalBytes: Int64 { arrayBytes + workingBytes + Self.runtimeAllowance }
+
+    public var description: String {
+        "\(Self.format(totalBytes)) (data \(Self.format(dataBytes)), exit waves \(Self.format(exitWaveBytes)), "
+            + "object and probe \(Self.format(modelBytes)), per-thread work \(Self.format(workingBytes)))"
+    }
+
+    public static func format(_ bytes: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes), unit = 0
+        while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    /// Memory this process may use: the smaller of MemAvailable and the cgroup limit, when readable.
+    public static func availableBytes() -> Int64? {
+        var candidates: [Int64] = []
+        if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+           let kib = Int64(line.split(separator: " ").dropFirst().first ?? "") {
+            candidates.append(kib * 1024)
+        }
+        for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8),
+               let limit = Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)), limit < (1 << 60) {
+                candidates.append(limit)
+            }
+        }
+        return candidates.min()
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+
+/// The CPU backend: FFTW plans made once, one worker per thread, each with its own scratch and overlap
+/// sums, all allocated when the backend is made (or when a stage first needs exit waves), never inside
+/// an iteration.
+public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
+    public let model: ReconstructionModel
+    public let data: MeasuredData
+    public let threads: Int
+    let shape: FrameShape
+    /// One-thread plan over the modes of one frame; workers execute it concurrently on their own scratch.
+    let parallelPlan: FFTPlan2D
+    /// Plan over the modes of one frame using every thread, for sequential sweeps.
+    let sequentialPlan: FFTPlan2D
+    public private(set) var workers: [CPUFrameWorker]
+    /// `[N, K, ny, nx]` when a stage that stores exit waves runs.
+    public private(set) var exitWaves: ComplexArray?
+    /// max_r Σ_k |P_k|², kept current by the ePIE updates.
+    var maxProbePower: Float = 0
+    private var overlapSumsAllocated = false
+
+    public var frameCount: Int { data.frameCount }
+
+    public init(model: ReconstructionModel, data: MeasuredData, threads: Int,
+                planningEffort: FFTPlanningEffort = .measure) {
+        self.model = model
+        self.data = data
+        self.threads = max(1, threads)
+        shape = model.frameShape
+        parallelPlan = FFTPlan2D(height: shape.height, width: shape.width, batch: shape.modes, threads: 1,
+                                 effort: planningEffort)
+        sequentialPlan = self.threads == 1 ? parallelPlan
+            : FFTPlan2D(height: shape.height, width: shape.width, batch: shape.modes, threads: self.threads,
+                        effort: planningEffort)
+        workers = []
+        workers = (0..<self.threads).map { _ in CPUFrameWorker(backend: self) }
+    }
+
+    public func sweep(_ order: SweepOrder, _ body: (CPUFrameWorker, FrameBatch) -> Void) -> FourierMetrics {
+        for worker in workers { worker.metrics = FourierMetrics() }
+        switch order {
+        case .sequential(let frames):
+            let worker = workers[0]
+            worker.plan = sequentialPlan
+            maxProbePower = currentMaxProbePower()
+            frames.withUnsafeBufferPointer { all in
+                for position in all.indices {
+                    body(worker, FrameBatch(UnsafeBufferPointer(rebasing: all[position...position])))
+                }
+            }
+            return worker.metrics
+        case .parallel:
+            let count = frameCount, chunks = workers.count
+            let workers = UncheckedBox(workers), plan = parallelPlan
+            withoutActuallyEscaping(body) { escapable in
+                let body = UncheckedBox(escapable)
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    let worker = workers.value[chunk]
+                    worker.plan = plan
+                    var index = 0
+                    withUnsafeMutablePointer(to: &index) { pointer in
+                        let batch = FrameBatch(UnsafeBufferPointer(start: pointer, count: 1))
+                        for j in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
+                            pointer.pointee = j
+                            body.value(worker, batch)
+                        }
+                    }
+                }
+            }
+            return workers.value.reduce(FourierMetrics()) { $0 + $1.metrics }
+        }
+    }
+
+    public func initialiseExitWaves() {
+        let waves = exitWaves ?? ComplexArray(shape: [frameCount, shape.modes, shape.height, shape.width])
+        exitWaves = waves
+        let model = model, shape = shape, count = frameCount, chunks = threads
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            for j in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
+                FrameKernels.combineExitWaves(probe: model.probe.pointer, patch: model.patch(j), exitWaves: nil,
+                                              weight: 1, output: waves.slice(j), shape: shape)
+            }
+        }
+    }
+
+    public func releaseExitWaves() { exitWaves = nil }
+
+    public func resetOverlapSums() {
+        if !overlapSumsAllocated {
+            for worker in workers { worker.allocateOverlapSums() }
+            overlapSumsAllocated = true
+        }
+        let workers = UncheckedBox(workers)
+        DispatchQueue.concurrentPerform(iterations: workers.value.count) { workers.value[$0].clearOverlapSums() }
+    }
+
+    public func solveOverlap(updateObject: Bool, updateProbe: Bool, objectInertia: Float, probeInertia: Float) {
+        precondition(overlapSumsAllocated, "solveOverlap before resetOverlapSums")
+        let total = workers[0]
+        let others = Array(workers.dropFirst())
+        // Sum the per-worker object sums into worker 0's, split by rows across threads.
+        let height = model.placement.objectHeight, width = model.placement.objectWidth
+        let rowsPerChunk = (height + threads - 1) / threads
+        let box = UncheckedBox((total, others))
+        DispatchQueue.concurrentPerform(iterations: threads) { chunk in
+            let (total, others) = box.value
+            let start = chunk * rowsPerChunk * width, end = min(height, (chunk + 1) * rowsPerChunk) * width
+            guard start < end else { return }
+            for other in others {
+                let n = total.objectNumerator!.pointer, m = other.objectNumerator!.pointer
+                let d = total.objectDenominator!.pointer, e = other.objectDenominator!.pointer
+                for i in start..<end {
+                    n[2 * i] += m[2 * i]; n[2 * i + 1] += m[2 * i + 1]; d[i] += e[i]
+                }
+            }
+        }
+        for other in others {
+            let n = total.probeNumerator!.pointer, m = other.probeNumerator!.pointer
+            for i in 0..<(2 * shape.modes * shape.pixels) { n[i] += m[i] }
+            let d = total.probeDenominator!.pointer, e = other.probeDenominator!.pointer
+            for i in 0..<shape.pixels { d[i] += e[i] }
+        }
+        if updateObject {
+            OverlapSolve.divide(values: model.object.pointer, numerator: total.objectNumerator!.pointer,
+                                denominator: total.objectDenominator!.pointer, count: height * width,
+                                repeats: 1, inertia: objectInertia)
+        }
+        if updateProbe {
+            OverlapSolve.divide(values: model.probe.pointer, numerator: total.probeNumerator!.pointer,
+                                denominator: total.probeDenominator!.pointer, count: shape.pixels,
+                                repeats: shape.modes, inertia: probeInertia)
+        }
+    }
+
+    func currentMaxProbePower() -> Float {
+        let power = workers[0].probePower.pointer
+        for i in 0..<shape.pixels { power[i] = 0 }
+        for k in 0..<shape.modes {
+            let p = model.probe.slice(k)
+            for i in 0..<shape.pixels { power[i] += p[2 * i] * p[2 * i] + p[2 * i + 1] * p[2 * i + 1] }
+        }
+        var m: Float = 0
+        for i in 0..<shape.pixels { m = max(m, power[i]) }
+        return m
+    }
+}
+
+/// `values = (c·values + numerator) / (c + denominator)` with `c = inertia · max(denominator)`; the
+/// denominator is shared by `repeats` consecutive complex arrays of `count` elements (the probe modes).
+enum OverlapSolve {
+    static func divide(values: UnsafeMutablePointer<Float>, numerator: UnsafePointer<Float>,
+                       denominator: UnsafePointer<Float>, count: Int, repeats: Int, inertia: Float) {
+        var maxDenominator: Float = 0
+        for i in 0..<count { maxDenominator = max(maxDenominator, denominator[i]) }
+        let c = max(inertia * maxDenominator, Float.leastNormalMagnitude)
+        for k in 0..<repeats {
+            let v = values + 2 * k * count, n = numerator + 2 * k * count
+            for i in 0..<count {
+                let scale = 1 / (c + denominator[i])
+                v[2 * i] = (c * v[2 * i] + n[2 * i]) * scale
+                v[2 * i + 1] = (c * v[2 * i + 1] + n[2 * i + 1]) * scale
+            }
+        }
+    }
+}
+
+/// Carries non-Sendable values into `concurrentPerform`; users guarantee disjoint access.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

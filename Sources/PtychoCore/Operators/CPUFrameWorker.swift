@@ -1,0 +1,89 @@
+/// One thread's share of the CPU backend: scratch waves for one frame's modes, its own Fourier metrics
+/// and overlap sums, so that workers never write the same memory.
+public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
+    unowned let backend: CPUBackend
+    let model: ReconstructionModel
+    let data: MeasuredData
+    let shape: FrameShape
+    /// `[K, ny, nx]`: the wave flowing through one frame's pipeline.
+    let scratch: ComplexArray
+    /// `[ny, nx]`: Σ_k |P_k|² after a PIE update.
+    let probePower: RealArray
+    var plan: FFTPlan2D
+    var metrics = FourierMetrics()
+    /// max |O_j|² of the last frame combined (for the ePIE probe step).
+    var maxObjectPower: Float = 0
+    private(set) var objectNumerator: ComplexArray?
+    private(set) var objectDenominator: RealArray?
+    private(set) var probeNumerator: ComplexArray?
+    private(set) var probeDenominator: RealArray?
+    private var accumulators: OverlapAccumulators?
+
+    init(backend: CPUBackend) {
+        self.backend = backend
+        model = backend.model
+        data = backend.data
+        shape = backend.shape
+        scratch = ComplexArray(shape: [shape.modes, shape.height, shape.width])
+        probePower = RealArray(shape: [shape.height, shape.width])
+        plan = backend.parallelPlan
+    }
+
+    func allocateOverlapSums() {
+        let placement = model.placement
+        let on = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
+        let od = RealArray(shape: [placement.objectHeight, placement.objectWidth])
+        let pn = ComplexArray(shape: [shape.modes, shape.height, shape.width])
+        let pd = RealArray(shape: [shape.height, shape.width])
+        objectNumerator = on; objectDenominator = od; probeNumerator = pn; probeDenominator = pd
+        accumulators = OverlapAccumulators(objectNumerator: on.pointer, objectDenominator: od.pointer,
+                                           objectWidth: placement.objectWidth, probeNumerator: pn.pointer,
+                                           probeDenominator: pd.pointer)
+    }
+
+    func clearOverlapSums() {
+        objectNumerator?.storage.update(repeating: 0)
+        objectDenominator?.storage.update(repeating: 0)
+        probeNumerator?.storage.update(repeating: 0)
+        probeDenominator?.storage.update(repeating: 0)
+    }
+
+    public func combineExitWaves(_ batch: FrameBatch, weight c: Float, fromStoredExitWaves: Bool) {
+        for j in batch.indices {
+            let stored = fromStoredExitWaves ? UnsafePointer(backend.exitWaves!.slice(j)) : nil
+            maxObjectPower = FrameKernels.combineExitWaves(probe: model.probe.pointer, patch: model.patch(j),
+                                                           exitWaves: stored, weight: c,
+                                                           output: scratch.pointer, shape: shape)
+        }
+    }
+
+    public func propagateForward(_ batch: FrameBatch) { plan.forward(scratch.pointer) }
+
+    public func projectModulus(_ batch: FrameBatch) {
+        let pixels = shape.pixels
+        for j in batch.indices {
+            FrameKernels.modulusProjection(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
+                                           mask: data.mask.pointer, shape: shape, metrics: &metrics)
+        }
+    }
+
+    public func propagateBackward(_ batch: FrameBatch) { plan.inverse(scratch.pointer) }
+
+    public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float, accumulateOverlap: Bool) {
+        for j in batch.indices {
+            FrameKernels.updateExitWaves(exitWaves: backend.exitWaves!.slice(j), projected: scratch.pointer,
+                                         probe: model.probe.pointer, patch: model.patch(j), a: a, b: b,
+                                         shape: shape, accumulators: accumulateOverlap ? accumulators : nil)
+        }
+    }
+
+    public func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, updateProbe: Bool) {
+        for j in batch.indices {
+            let objectStep = alpha / max(backend.maxProbePower, .leastNormalMagnitude)
+            let probeStep = updateProbe ? beta / max(maxObjectPower, .leastNormalMagnitude) : 0
+            backend.maxProbePower = FrameKernels.pieUpdate(
+                projected: scratch.pointer, probe: model.probe.pointer, patch: model.patch(j),
+                objectStep: objectStep, probeStep: probeStep, shape: shape, probePower: probePower.pointer)
+        }
+    }
+}

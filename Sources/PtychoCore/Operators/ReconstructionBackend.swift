@@ -1,0 +1,57 @@
+/// The frames one operator call works on: indices into the measured frames, in processing order.
+/// The CPU backend hands its workers one frame at a time (so each frame stays in cache through the
+/// whole pipeline); a GPU backend hands large batches. Engines must not assume either.
+public struct FrameBatch {
+    public let indices: UnsafeBufferPointer<Int>
+    @inlinable public init(_ indices: UnsafeBufferPointer<Int>) { self.indices = indices }
+}
+
+/// The per-frame operators engines are composed from (PyNX-style). An implementation belongs to one
+/// backend worker: it owns the scratch waves that flow from one call to the next, so a pipeline is
+/// `combineExitWaves → propagateForward → projectModulus → propagateBackward → (update)` on one batch.
+public protocol FrameOperators {
+    /// scratch_k = c·P_k·O_j + (1 − c)·ψ_jk, with ψ the stored exit waves when `fromStoredExitWaves`,
+    /// else the plain exit wave P_k·O_j (c ignored).
+    func combineExitWaves(_ batch: FrameBatch, weight c: Float, fromStoredExitWaves: Bool)
+    /// scratch ← F scratch (far field).
+    func propagateForward(_ batch: FrameBatch)
+    /// Modulus constraint with mixed-state modes and the mask; accumulates the Fourier metrics.
+    func projectModulus(_ batch: FrameBatch)
+    /// scratch ← F⁻¹ scratch (back to the sample plane).
+    func propagateBackward(_ batch: FrameBatch)
+    /// ψ ← ψ + b·scratch + a·P·O − (a + b)·ψ on the stored exit waves; with `accumulateOverlap`,
+    /// adds the frame's overlap-projection sums from the new ψ.
+    func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float, accumulateOverlap: Bool)
+    /// ePIE object and probe update from scratch = ψ' (Maiden & Rodenburg 2009), normalised by
+    /// max Σ_k|P_k|² (object) and max|O_j|² (probe).
+    func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, updateProbe: Bool)
+}
+
+/// How a sweep visits the frames.
+public enum SweepOrder {
+    /// Every frame once, split across all workers; the order inside a worker is ascending. Frames must be
+    /// independent within the sweep (DM, RAAR).
+    case parallel
+    /// The given order, one frame after another, each seeing the updates of the previous (ePIE family).
+    case sequential([Int])
+}
+
+/// What engines need from a backend besides the per-frame operators: sweeps, and the global steps
+/// between them. A backend owns the model (object, probe, exit waves) and the measured data.
+public protocol ReconstructionBackend: AnyObject {
+    associatedtype Operators: FrameOperators
+    var frameCount: Int { get }
+    var data: MeasuredData { get }
+    /// Runs `body` over every frame and returns the Fourier metrics the operators accumulated.
+    func sweep(_ order: SweepOrder, _ body: (Operators, FrameBatch) -> Void) -> FourierMetrics
+    /// Allocates the stored exit waves (if needed) and sets ψ_jk = P_k·O_j.
+    func initialiseExitWaves()
+    /// Frees the stored exit waves (a stage that does not need them returns the memory).
+    func releaseExitWaves()
+    /// Zeroes the overlap-projection sums before a sweep that accumulates them.
+    func resetOverlapSums()
+    /// Overlap projection from the accumulated sums, with inertia (PyNX's regularisation):
+    /// O = (c_O·O + Σ P*ψ)/(c_O + Σ|P|²), c_O = objectInertia·max Σ|P|²;
+    /// P = (c_P·P + Σ O*ψ)/(c_P + Σ|O|²), c_P = probeInertia·max Σ|O|².
+    func solveOverlap(updateObject: Bool, updateProbe: Bool, objectInertia: Float, probeInertia: Float)
+}
