@@ -1,2 +1,0 @@
-import XCTest
-final class PtychoCoreTestsPlaceholder: XCTestCase { func testNothingYet() {} }
