@@ -40,7 +40,8 @@ public enum ComparisonError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .badShape(let what): return "cannot compare: \(what)"
         case .overlapTooSmall(let rows, let columns, let minimum):
-            return "reconstruction and truth overlap on only \(rows) × \(columns) pixels (need \(minimum) × \(minimum))"
+            return "reconstruction and truth overlap on only \(rows) × \(columns) pixels"
+                + " (need \(minimum) × \(minimum))"
         case .nothingIlluminated: return "no pixel of the overlap is well illuminated"
         }
     }

@@ -17,21 +17,38 @@ public struct PhaseRamp: Sendable, Equatable {
     /// Multiplies the `[H, W]` plane `image` in place by `factor·exp(±i·ramp)` (`+` unless `conjugate`).
     func apply(to image: ComplexArray, height: Int, width: Int,
                factor: (re: Double, im: Double) = (1, 0), conjugate: Bool = false) {
-        let sign = conjugate ? -1.0 : 1.0
-        let cy = Double(height - 1) / 2, cx = Double(width - 1) / 2
+        let (rows, columns) = factors(height: height, width: width, conjugate: conjugate)
         let p = image.pointer
         for r in 0..<height {
-            let rowPhase = radiansPerRow * (Double(r) - cy)
+            // The row factor absorbs the constant `factor`, leaving one complex product per pixel.
+            let (ur, ui) = (factor.re * rows[r].re - factor.im * rows[r].im,
+                            factor.re * rows[r].im + factor.im * rows[r].re)
             for c in 0..<width {
-                let phase = sign * (rowPhase + radiansPerColumn * (Double(c) - cx))
-                let er = factor.re * cos(phase) - factor.im * sin(phase)
-                let ei = factor.re * sin(phase) + factor.im * cos(phase)
+                let (vr, vi) = columns[c]
+                let er = ur * vr - ui * vi, ei = ur * vi + ui * vr
                 let i = 2 * (r * width + c)
                 let (zr, zi) = (Double(p[i]), Double(p[i + 1]))
                 p[i] = Float(zr * er - zi * ei)
                 p[i + 1] = Float(zr * ei + zi * er)
             }
         }
+    }
+
+    /// The ramp factorised as `exp(±i·k_y·y)` per row times `exp(±i·k_x·x)` per column, so that applying
+    /// it costs no trigonometry per pixel.
+    func factors(height: Int, width: Int, conjugate: Bool = false)
+        -> (rows: [(re: Double, im: Double)], columns: [(re: Double, im: Double)]) {
+        let sign = conjugate ? -1.0 : 1.0
+        let cy = Double(height - 1) / 2, cx = Double(width - 1) / 2
+        let rows = (0..<height).map { r -> (re: Double, im: Double) in
+            let phase = sign * radiansPerRow * (Double(r) - cy)
+            return (cos(phase), sin(phase))
+        }
+        let columns = (0..<width).map { c -> (re: Double, im: Double) in
+            let phase = sign * radiansPerColumn * (Double(c) - cx)
+            return (cos(phase), sin(phase))
+        }
+        return (rows, columns)
     }
 }
 
@@ -82,12 +99,12 @@ struct ScaleAndRampFit {
     static func formDerampedProduct(aligned: ComplexArray, truth: ComplexArray, ramp: PhaseRamp,
                                     height: Int, width: Int, into out: ComplexArray) {
         let a = aligned.pointer, t = truth.pointer, o = out.pointer
-        let cy = Double(height - 1) / 2, cx = Double(width - 1) / 2
+        let (rows, columns) = ramp.factors(height: height, width: width, conjugate: true)
         for r in 0..<height {
-            let rowPhase = ramp.radiansPerRow * (Double(r) - cy)
+            let (ur, ui) = rows[r]
             for c in 0..<width {
-                let phase = -(rowPhase + ramp.radiansPerColumn * (Double(c) - cx))
-                let (er, ei) = (cos(phase), sin(phase))
+                let (vr, vi) = columns[c]
+                let er = ur * vr - ui * vi, ei = ur * vi + ui * vr
                 let i = 2 * (r * width + c)
                 let (ar, ai, tr, ti) = (Double(a[i]), Double(a[i + 1]), Double(t[i]), Double(t[i + 1]))
                 let pr = tr * ar + ti * ai, pi = ti * ar - tr * ai

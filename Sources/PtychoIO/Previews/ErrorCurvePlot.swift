@@ -32,7 +32,8 @@ extension PreviewRenderer {
                 * Double(box.right - box.left)).rounded())
         }
         func row(_ logError: Double) -> Int {
-            box.bottom - Int(((logError - decadeLow) / (decadeHigh - decadeLow) * Double(box.bottom - box.top)).rounded())
+            box.bottom - Int(((logError - decadeLow) / (decadeHigh - decadeLow)
+                * Double(box.bottom - box.top)).rounded())
         }
 
         // Decade grid and y ticks (long at decades, short at 2…9 times a decade).

@@ -22,7 +22,9 @@ public struct RasterImage: Sendable, Equatable {
         case .grey: pixels = [UInt8](repeating: fill.r, count: width * height)
         case .rgb:
             pixels = [UInt8](repeating: 0, count: 3 * width * height)
-            for i in 0..<(width * height) { pixels[3 * i] = fill.r; pixels[3 * i + 1] = fill.g; pixels[3 * i + 2] = fill.b }
+            for i in 0..<(width * height) {
+                pixels[3 * i] = fill.r; pixels[3 * i + 1] = fill.g; pixels[3 * i + 2] = fill.b
+            }
         }
     }
 

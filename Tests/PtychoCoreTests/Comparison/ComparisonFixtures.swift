@@ -15,9 +15,11 @@ enum ComparisonFixtures {
             }
         }
         let amplitudeTerms = field(), phaseTerms = field()
-        func evaluate(_ terms: [(fy: Double, fx: Double, phase: Double, weight: Double)], _ r: Int, _ c: Int) -> Double {
-            terms.reduce(0) { $0 + $1.weight * cos(2 * Double.pi * ($1.fy * Double(r) + $1.fx * Double(c)) + $1.phase) }
-                / Double(terms.count)
+        func evaluate(_ terms: [(fy: Double, fx: Double, phase: Double, weight: Double)],
+                      _ r: Int, _ c: Int) -> Double {
+            terms.reduce(0) {
+                $0 + $1.weight * cos(2 * Double.pi * ($1.fy * Double(r) + $1.fx * Double(c)) + $1.phase)
+            } / Double(terms.count)
         }
         let object = ComplexArray(shape: [h, w])
         for r in 0..<h {
@@ -40,7 +42,8 @@ enum ComparisonFixtures {
                 let phase = globalPhase + radiansPerRow * Double(r) + radiansPerColumn * Double(c)
                 let (zr, zi) = out[flat: r * w + c]
                 let er = scale * cos(phase), ei = scale * sin(phase)
-                out[flat: r * w + c] = (Float(Double(zr) * er - Double(zi) * ei), Float(Double(zr) * ei + Double(zi) * er))
+                out[flat: r * w + c] = (Float(Double(zr) * er - Double(zi) * ei),
+                                        Float(Double(zr) * ei + Double(zi) * er))
             }
         }
         return out
