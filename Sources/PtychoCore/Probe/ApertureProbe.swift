@@ -20,7 +20,7 @@ public enum ApertureProbe {
     /// - Parameters:
     ///   - geometry: the frame size, wavelength and object pixel size come from here.
     ///   - apertureRadius: radius of the bright disk in the far field, detector pixels (circular in pixel
-    ///     units; the amplitude is ½ at this radius).
+    ///     units; the intensity is ½ at this radius).
     ///   - beamDiameter: geometric beam diameter wanted at the sample, m; 0 puts the sample in focus.
     ///   - astigmatism: relative difference of the defocus along y and x: `Δz_y = Δz·(1 + a/2)`,
     ///     `Δz_x = Δz·(1 − a/2)`, so 0.2 makes the beam about 20 % taller than wide.
@@ -77,9 +77,11 @@ public enum ApertureProbe {
         return beamDiameter / (2 * halfAngle)
     }
 
-    /// Pupil amplitude: 1 inside, 0 outside, a smoothstep across `pupilEdgeWidth` centred on the radius.
+    /// Pupil amplitude: 1 inside, 0 outside; the *intensity* is a smoothstep across `pupilEdgeWidth`,
+    /// ½ at the aperture radius, so the radius is where a measured disk falls to half its level (what
+    /// `estimateApertureRadius` finds).
     static func pupilAmplitude(radius: Double, apertureRadius: Double) -> Double {
         let t = min(1, max(0, (apertureRadius - radius) / pupilEdgeWidth + 0.5))
-        return t * t * (3 - 2 * t)
+        return (t * t * (3 - 2 * t)).squareRoot()
     }
 }
