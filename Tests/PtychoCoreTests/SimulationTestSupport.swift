@@ -7,9 +7,41 @@ enum FrameMeasure {
         PtychographySimulation.Parameters(frameSize: frameSize).geometry
     }
 
-    /// |z|² per pixel of a `[ny, nx]` complex frame.
-    static func power(_ frame: UnsafeMutablePointer<Float>, count: Int) -> [Double] {
-        (0..<count).map { Double(frame[2 * $0] * frame[2 * $0] + frame[2 * $0 + 1] * frame[2 * $0 + 1]) }
+    // Helpers take the owning arrays, never bare pointers: a caller's array could otherwise be freed
+    // right after its pointer is read, since Swift may end a reference's lifetime at its last use.
+
+    /// |z|² per pixel of frame `index` of a `[k, ny, nx]` array, or of a whole `[ny, nx]` array.
+    static func power(_ array: ComplexArray, frame index: Int = 0) -> [Double] {
+        let (frame, pixels) = self.frame(array, index)
+        return (0..<pixels).map {
+            Double(frame[2 * $0] * frame[2 * $0] + frame[2 * $0 + 1] * frame[2 * $0 + 1])
+        }
+    }
+
+    /// Frame `index` of a `[k, ny, nx]` array, or the whole of a `[ny, nx]` one, and its pixel count.
+    /// (`ComplexArray.slice` would give a row of a 2-D array.)
+    static func frame(_ array: ComplexArray, _ index: Int) -> (UnsafeMutablePointer<Float>, Int) {
+        array.shape.count == 3 ? (array.slice(index), array.sliceCount) : (array.pointer, array.count)
+    }
+
+    /// The floats of an array, copied.
+    static func floats(_ array: ComplexArray) -> [Float] { Array(array.storage) }
+    static func floats(_ array: RealArray) -> [Float] { Array(array.storage) }
+
+    /// Σ over the pixels of frame `index` of `[N, ny, nx]` intensities, double precision.
+    static func frameTotal(_ intensities: RealArray, frame index: Int) -> Double {
+        let frame = intensities.slice(index)
+        return (0..<intensities.sliceCount).reduce(0.0) { $0 + Double(frame[$1]) }
+    }
+
+    /// `ApertureProbe.estimateApertureRadius` on a square pattern held in an array.
+    static func estimateRadius(_ pattern: [Float], size: Int, mask: RealArray? = nil) -> Double {
+        pattern.withUnsafeBufferPointer { values in
+            withExtendedLifetime(mask) {
+                ApertureProbe.estimateApertureRadius(meanPattern: values.baseAddress!, height: size, width: size,
+                                                     mask: mask.map { UnsafePointer($0.pointer) })
+            }
+        }
     }
 
     /// Power-weighted centroid (row, column).
@@ -40,14 +72,16 @@ enum FrameMeasure {
     }
 
     /// Centred far-field power |F P|² / n of a centred `[ny, nx]` probe.
-    static func farFieldPower(of probe: UnsafeMutablePointer<Float>, height: Int, width: Int) -> [Double] {
-        let wave = ComplexArray(shape: [height, width])
+    static func farFieldPower(of probe: ComplexArray) -> [Double] {
+        let height = probe.shape[0], width = probe.shape[1]
+        let wave = ComplexArray(copying: probe)
         let scratch = ComplexArray(shape: [height, width])
-        wave.pointer.update(from: probe, count: 2 * height * width)
-        FFTShift.apply(wave.pointer, height: height, width: width, scratch: scratch.pointer, inverse: true)
-        FFTPlan2D(height: height, width: width, effort: .estimate).forward(wave.pointer)
-        FFTShift.apply(wave.pointer, height: height, width: width, scratch: scratch.pointer)
-        return power(wave.pointer, count: height * width).map { $0 / Double(height * width) }
+        withExtendedLifetime(scratch) {
+            FFTShift.apply(wave.pointer, height: height, width: width, scratch: scratch.pointer, inverse: true)
+            FFTPlan2D(height: height, width: width, effort: .estimate).forward(wave.pointer)
+            FFTShift.apply(wave.pointer, height: height, width: width, scratch: scratch.pointer)
+        }
+        return power(wave).map { $0 / Double(height * width) }
     }
 
     /// Mean over frames of a `[N, ny, nx]` intensity array.

@@ -58,10 +58,13 @@ public enum ApertureProbe {
             }
         }
 
+        // Far field is centred; FFTW wants the zero frequency at [0, 0]; the probe comes back centred.
         let scratch = ComplexArray(shape: [ny, nx])
-        FFTShift.apply(values, height: ny, width: nx, scratch: scratch.pointer, inverse: true)
-        FFTPlan2D(height: ny, width: nx, effort: .estimate).inverse(values)
-        FFTShift.apply(values, height: ny, width: nx, scratch: scratch.pointer)
+        withExtendedLifetime(scratch) {
+            FFTShift.apply(values, height: ny, width: nx, scratch: scratch.pointer, inverse: true)
+            FFTPlan2D(height: ny, width: nx, effort: .estimate).inverse(values)
+            FFTShift.apply(values, height: ny, width: nx, scratch: scratch.pointer)
+        }
 
         let scale = Float((totalPower / probe.totalPower()).squareRoot())
         for index in 0..<(2 * probe.count) { values[index] *= scale }
