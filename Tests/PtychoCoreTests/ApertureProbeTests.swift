@@ -76,4 +76,24 @@ final class ApertureProbeTests: XCTestCase {
             XCTAssertEqual(unmasked, radius, accuracy: 0.1 * radius, "radius \(radius), no mask")
         }
     }
+
+    /// A strongly scattering sample puts a bright halo around the disk; an enclosed-power radius would
+    /// grow with it, the half-level edge must not.
+    func testEstimateApertureRadiusIgnoresScatteringHalo() {
+        let size = 96, radius = 14.0
+        var rng = RandomSource(seed: 2)
+        var pattern = [Float](repeating: 0, count: size * size)
+        var haloPower = 0.0, totalPower = 0.0
+        for index in 0..<(size * size) {
+            let dy = Double(index / size - size / 2), dx = Double(index % size - size / 2)
+            let distance = (dy * dy + dx * dx).squareRoot()
+            let disk = distance < radius - 0.5 ? 200.0 : (distance < radius + 0.5 ? 100.0 : 0.0)
+            let halo = 150 / (1 + (distance / 10) * (distance / 10))   // a quarter of the disk level at the edge
+            haloPower += halo
+            totalPower += disk + halo
+            pattern[index] = Float(rng.poisson(disk + halo))
+        }
+        XCTAssertGreaterThan(haloPower / totalPower, 0.5)
+        XCTAssertEqual(FrameMeasure.estimateRadius(pattern, size: size), radius, accuracy: 0.1 * radius)
+    }
 }

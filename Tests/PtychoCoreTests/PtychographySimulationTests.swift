@@ -34,9 +34,9 @@ final class PtychographySimulationTests: XCTestCase {
         XCTAssertEqual(truth.object.shape, [placement.objectHeight, placement.objectWidth])
         XCTAssertEqual(truth.originRow, placement.originRow)
         XCTAssertEqual(truth.originColumn, placement.originColumn)
-        XCTAssertTrue(dataset.intensities.storage.allSatisfy { $0 >= 0 && $0.isFinite })
-        // Photon counts are whole numbers.
-        XCTAssertTrue(dataset.intensities.storage.allSatisfy { $0 == $0.rounded() })
+        let counts = FrameMeasure.floats(dataset.intensities)
+        XCTAssertTrue(counts.allSatisfy { $0 >= 0 && $0.isFinite })
+        XCTAssertTrue(counts.allSatisfy { $0 == $0.rounded() }, "photon counts are whole numbers")
     }
 
     /// Each noiseless frame total equals Σ_k Σ_r |P_k·O_j|² with the truth's probe and object patch
@@ -92,7 +92,7 @@ final class PtychographySimulationTests: XCTestCase {
         let (dataset, _) = PtychographySimulation.run(parameters)
         let mask = dataset.mask
         XCTAssertEqual(mask.shape, [64, 64])
-        XCTAssertTrue(mask.storage.allSatisfy { $0 == 0 || $0 == 1 })
+        XCTAssertTrue(FrameMeasure.floats(mask).allSatisfy { $0 == 0 || $0 == 1 })
         for row in 40..<43 { for column in 0..<64 { XCTAssertEqual(mask[flat: row * 64 + column], 0) } }
         for row in 0..<64 { for column in 10..<12 { XCTAssertEqual(mask[flat: row * 64 + column], 0) } }
         let stripes = 3 * 64 + 2 * 64 - 3 * 2

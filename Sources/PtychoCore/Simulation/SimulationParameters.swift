@@ -8,8 +8,12 @@ extension PtychographySimulation {
     /// across (20 object pixels) scanned on a Fermat spiral with 1 µm steps, so the beam is about three
     /// steps across (≈ 67 % linear overlap) — the regime in which the established engines converge and in
     /// which the beam-size-aware initial guess matters. The far-field disk radius is frameSize/6 (≈ 21 px),
-    /// leaving room for the object's scattering halo inside the frame. The dose (10⁶ photons per frame) is
-    /// typical of a well-exposed frame; a few dead pixels exercise the mask handling.
+    /// leaving room for the object's scattering halo inside the frame. 500 positions cover a disk about
+    /// 26 µm across (an object of ≈ 320² pixels), enough for a meaningful reconstruction that still runs in
+    /// seconds. The dose (10⁶ photons per frame) is typical of a well-exposed frame; 0.1 % dead pixels
+    /// exercise the mask handling. One probe mode by default (a fully coherent beam) so that the baseline
+    /// case tests the engines, not mode decomposition; the 20 % astigmatism is there because real focused
+    /// beams have some and an initial guess must cope with it.
     public struct Parameters: Sendable, Equatable {
         /// Frame extent (square), pixels.
         public var frameSize: Int
