@@ -51,7 +51,9 @@ public enum ApertureProbe {
                                                apertureRadius: apertureRadius)
                 guard amplitude > 0 else { continue }
                 let qx = kx * frequencyStepX
-                // Fresnel propagation by Δz in the angular-spectrum picture: exp(iπλΔz|q|²).
+                // Fresnel defocus in the angular-spectrum picture: exp(iπλΔz|q|²). With this FFT sign
+                // convention Δz > 0 puts the sample upstream of the focus; the other sign would only
+                // conjugate the probe (the pupil is real), leaving its intensity unchanged.
                 let phase = Double.pi * wavelength * (defocusY * qy * qy + defocusX * qx * qx)
                 values[2 * (row * nx + column)] = Float(amplitude * cos(phase))
                 values[2 * (row * nx + column) + 1] = Float(amplitude * sin(phase))
