@@ -30,7 +30,7 @@ public struct ExtendedPIE: ReconstructionEngine {
         return backend.sweep(.sequential(order)) { operators, frames in
             operators.combineExitWaves(frames, weight: 1, fromStoredExitWaves: false)   // ψ = P·O_j
             operators.propagateForward(frames)
-            operators.projectModulus(frames)
+            operators.projectModulus(frames, relaxation: 0)
             operators.propagateBackward(frames)                                         // ψ' = P_F ψ
             operators.pieUpdate(frames, alpha: alpha, beta: beta, updateProbe: updateProbe)
         }

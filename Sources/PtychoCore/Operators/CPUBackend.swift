@@ -94,8 +94,8 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workers.value.count) { workers.value[$0].clearOverlapSums() }
     }
 
-    public func solveOverlap(updateObject: Bool, updateProbe: Bool, objectInertia: Float, probeInertia: Float) {
-        precondition(overlapSumsAllocated, "solveOverlap before resetOverlapSums")
+    public func solveObject(inertia: Float) {
+        precondition(overlapSumsAllocated, "solveObject before resetOverlapSums")
         let total = workers[0]
         let others = Array(workers.dropFirst())
         // Sum the per-worker object sums into worker 0's, split by rows across threads.
@@ -114,26 +114,27 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
                 }
             }
         }
-        for other in others {
+        OverlapSolve.divide(values: model.object.pointer, numerator: total.objectNumerator!.pointer,
+                            denominator: total.objectDenominator!.pointer, count: height * width,
+                            repeats: 1, inertia: inertia)
+    }
+
+    public func solveProbe(inertia: Float) {
+        precondition(overlapSumsAllocated, "solveProbe before resetOverlapSums")
+        let total = workers[0]
+        for other in workers.dropFirst() {
             let n = total.probeNumerator!.pointer, m = other.probeNumerator!.pointer
             for i in 0..<(2 * shape.modes * shape.pixels) { n[i] += m[i] }
             let d = total.probeDenominator!.pointer, e = other.probeDenominator!.pointer
             for i in 0..<shape.pixels { d[i] += e[i] }
         }
-        if updateObject {
-            OverlapSolve.divide(values: model.object.pointer, numerator: total.objectNumerator!.pointer,
-                                denominator: total.objectDenominator!.pointer, count: height * width,
-                                repeats: 1, inertia: objectInertia)
-        }
-        if updateProbe {
-            OverlapSolve.divide(values: model.probe.pointer, numerator: total.probeNumerator!.pointer,
-                                denominator: total.probeDenominator!.pointer, count: shape.pixels,
-                                repeats: shape.modes, inertia: probeInertia)
-        }
+        OverlapSolve.divide(values: model.probe.pointer, numerator: total.probeNumerator!.pointer,
+                            denominator: total.probeDenominator!.pointer, count: shape.pixels,
+                            repeats: shape.modes, inertia: inertia)
     }
 
     func currentMaxProbePower() -> Float {
-        let power = workers[0].probePower.pointer
+        let power = workers[0].pixelScratch.pointer
         for i in 0..<shape.pixels { power[i] = 0 }
         for k in 0..<shape.modes {
             let p = model.probe.slice(k)

@@ -8,7 +8,7 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     /// `[K, ny, nx]`: the wave flowing through one frame's pipeline.
     let scratch: ComplexArray
     /// `[ny, nx]`: Σ_k |P_k|² after a PIE update.
-    let probePower: RealArray
+    let pixelScratch: RealArray
     var plan: FFTPlan2D
     var metrics = FourierMetrics()
     /// max |O_j|² of the last frame combined (for the ePIE probe step).
@@ -25,7 +25,7 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         data = backend.data
         shape = backend.shape
         scratch = ComplexArray(shape: [shape.modes, shape.height, shape.width])
-        probePower = RealArray(shape: [shape.height, shape.width])
+        pixelScratch = RealArray(shape: [shape.height, shape.width])
         plan = backend.parallelPlan
     }
 
@@ -59,21 +59,31 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
 
     public func propagateForward(_ batch: FrameBatch) { plan.forward(scratch.pointer) }
 
-    public func projectModulus(_ batch: FrameBatch) {
+    public func projectModulus(_ batch: FrameBatch, relaxation: Float) {
         let pixels = shape.pixels
         for j in batch.indices {
             FrameKernels.modulusProjection(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
-                                           mask: data.mask.pointer, shape: shape, metrics: &metrics)
+                                           mask: data.mask.pointer, shape: shape,
+                                           noiseBound: relaxation * data.noiseLevel.storage[j],
+                                           modelAmplitude: pixelScratch.pointer, metrics: &metrics)
         }
     }
 
     public func propagateBackward(_ batch: FrameBatch) { plan.inverse(scratch.pointer) }
 
-    public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float, accumulateOverlap: Bool) {
+    public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float, accumulateObjectSums: Bool) {
         for j in batch.indices {
-            FrameKernels.updateExitWaves(exitWaves: backend.exitWaves!.slice(j), projected: scratch.pointer,
+            metrics.projectionDistance += Double(FrameKernels.updateExitWaves(
+                                         exitWaves: backend.exitWaves!.slice(j), projected: scratch.pointer,
                                          probe: model.probe.pointer, patch: model.patch(j), a: a, b: b,
-                                         shape: shape, accumulators: accumulateOverlap ? accumulators : nil)
+                                         shape: shape, accumulators: accumulateObjectSums ? accumulators : nil))
+        }
+    }
+
+    public func accumulateProbeSums(_ batch: FrameBatch) {
+        for j in batch.indices {
+            FrameKernels.accumulateProbeSums(exitWaves: backend.exitWaves!.slice(j), patch: model.patch(j),
+                                             shape: shape, accumulators: accumulators!)
         }
     }
 
@@ -83,7 +93,7 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
             let probeStep = updateProbe ? beta / max(maxObjectPower, .leastNormalMagnitude) : 0
             backend.maxProbePower = FrameKernels.pieUpdate(
                 projected: scratch.pointer, probe: model.probe.pointer, patch: model.patch(j),
-                objectStep: objectStep, probeStep: probeStep, shape: shape, probePower: probePower.pointer)
+                objectStep: objectStep, probeStep: probeStep, shape: shape, probePower: pixelScratch.pointer)
         }
     }
 }

@@ -77,14 +77,23 @@ public enum FrameKernels {
     /// an unnormalised forward FFT: every mode at a good pixel is scaled by √I / (√Î + ε) with
     /// Î = Σ_k |Ψ_k|²/n the unitary intensity; bad pixels keep Ψ. The factor also carries the 1/n of the
     /// following unnormalised inverse FFT, so no separate scaling pass is needed.
+    ///
+    /// With `noiseBound` > 0 the projection is relaxed to the noise (a power bound): a frame whose
+    /// residual e = Σ m(√Î − √I)² is already ≤ the bound is left unchanged, and otherwise each amplitude
+    /// moves only to √I + (√Î − √I)·√(bound/e), the nearest point within the bound. This keeps DM from
+    /// fitting Poisson noise, which otherwise makes its iterates drift. `modelAmplitude` is scratch for
+    /// one frame (`n` floats), used only when the bound is active.
     /// Adds this frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) to `metrics`.
     @inlinable
     public static func modulusProjection(farField: UnsafeMutablePointer<Float>,
                                          amplitudes: UnsafePointer<Float>, mask: UnsafePointer<Float>,
-                                         shape: FrameShape, metrics: inout FourierMetrics) {
+                                         shape: FrameShape, noiseBound: Float,
+                                         modelAmplitude: UnsafeMutablePointer<Float>,
+                                         metrics: inout FourierMetrics) {
         let n = shape.pixels
         let inverseN = 1 / Float(n)
         let epsilon: Float = 1e-7
+        let relaxed = noiseBound > 0
         var residual: Float = 0, likelihood: Float = 0
         // Rows keep the float partial sums short, so per-frame accuracy holds for large frames.
         for r in 0..<shape.height {
@@ -102,6 +111,10 @@ public enum FrameKernels {
                 let difference = amplitude - measured
                 rowResidual += m * difference * difference
                 rowLikelihood += m * (model - measured * measured * fastLogarithm(model + 1e-30))
+                if relaxed {
+                    modelAmplitude[i] = amplitude
+                    continue
+                }
                 let factor = (m * measured / (amplitude + epsilon) + (1 - m)) * inverseN
                 for k in 0..<shape.modes {
                     let f = farField + 2 * (k * n + i)
@@ -114,52 +127,93 @@ public enum FrameKernels {
         }
         metrics.amplitudeResidual += Double(residual)
         metrics.likelihood += Double(likelihood)
+        guard relaxed else { return }
+        if residual <= noiseBound {
+            for i in 0..<(2 * shape.modes * n) { farField[i] *= inverseN }
+            return
+        }
+        let shrink = (noiseBound / residual).squareRoot()
+        for i in 0..<n {
+            let amplitude = modelAmplitude[i], measured = amplitudes[i], m = mask[i]
+            let target = measured + (amplitude - measured) * shrink
+            modelAmplitude[i] = (m * target / (amplitude + epsilon) + (1 - m)) * inverseN
+        }
+        for k in 0..<shape.modes {
+            let f = farField + 2 * k * n
+            for i in 0..<n {
+                f[2 * i] *= modelAmplitude[i]
+                f[2 * i + 1] *= modelAmplitude[i]
+            }
+        }
     }
 
     /// The generalised projection update of the stored exit waves (PtyPy's form of DM/RAAR/AP):
     /// `ψ ← ψ + b·ψ_F + a·P·O − (a + b)·ψ`, where ψ_F is the Fourier-projected wave in `projected`.
-    /// With `accumulate`, also adds this frame's overlap sums for the next object and probe solve:
-    /// Σ_k P_k*ψ_k and Σ_k |P_k|² into the object accumulators (at the patch), O*ψ_k and |O|² into the
-    /// probe accumulators.
-    @inlinable
+    /// With `accumulators`, also adds the object's overlap sums Σ_k P_k*ψ_k and Σ_k |P_k|² from the new ψ
+    /// at the patch, while the frame is still in cache.
+    /// Returns Σ |ψ_F − P·O|² over the frame: by Parseval an upper bound of the amplitude residual of P·O
+    /// itself (ψ_F satisfies the modulus constraint), tight at a fixed point, so DM can report the error of
+    /// its current estimate without another transform.
+    @inlinable @discardableResult
     public static func updateExitWaves(exitWaves psi: UnsafeMutablePointer<Float>,
                                        projected: UnsafePointer<Float>, probe: UnsafePointer<Float>,
                                        patch: ObjectPatch, a: Float, b: Float, shape: FrameShape,
-                                       accumulators: OverlapAccumulators?) {
+                                       accumulators: OverlapAccumulators?) -> Float {
         let width = shape.width, ab = a + b
+        var distance: Float = 0
         for r in 0..<shape.height {
             let o = patch.rowStart(r)
+            var rowDistance: Float = 0
             for k in 0..<shape.modes {
                 let offset = 2 * (k * shape.pixels + r * width)
                 let p = probe + offset, w = psi + offset, f = projected + offset
                 for i in 0..<width {
                     let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
                     let poRe = pr * or - pi * oi, poIm = pr * oi + pi * or
+                    let dRe = f[2 * i] - poRe, dIm = f[2 * i + 1] - poIm
+                    rowDistance += dRe * dRe + dIm * dIm
                     w[2 * i] += b * f[2 * i] + a * poRe - ab * w[2 * i]
                     w[2 * i + 1] += b * f[2 * i + 1] + a * poIm - ab * w[2 * i + 1]
                 }
             }
+            distance += rowDistance
             guard let acc = accumulators else { continue }
-            let objectRow = 2 * ((patch.row + r) * acc.objectWidth + patch.column)
-            let numerator = acc.objectNumerator + objectRow
-            let denominator = acc.objectDenominator + objectRow / 2
+            let objectRow = (patch.row + r) * acc.objectWidth + patch.column
+            let numerator = acc.objectNumerator + 2 * objectRow
+            let denominator = acc.objectDenominator + objectRow
             for k in 0..<shape.modes {
                 let offset = 2 * (k * shape.pixels + r * width)
-                let p = probe + offset, w = psi + offset, probeNumerator = acc.probeNumerator + offset
+                let p = probe + offset, w = psi + offset
                 for i in 0..<width {
                     let pr = p[2 * i], pi = p[2 * i + 1], wr = w[2 * i], wi = w[2 * i + 1]
-                    let or = o[2 * i], oi = o[2 * i + 1]
                     numerator[2 * i] += pr * wr + pi * wi
                     numerator[2 * i + 1] += pr * wi - pi * wr
                     denominator[i] += pr * pr + pi * pi
-                    probeNumerator[2 * i] += or * wr + oi * wi
-                    probeNumerator[2 * i + 1] += or * wi - oi * wr
                 }
             }
-            let probeDenominator = acc.probeDenominator + r * width
-            for i in 0..<width {
-                probeDenominator[i] += o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1]
+        }
+        return distance
+    }
+
+    /// Adds one frame's probe overlap sums, O_j*ψ_jk and |O_j|², from the stored exit waves and the
+    /// (already updated) object.
+    @inlinable
+    public static func accumulateProbeSums(exitWaves psi: UnsafePointer<Float>, patch: ObjectPatch,
+                                           shape: FrameShape, accumulators acc: OverlapAccumulators) {
+        let width = shape.width
+        for r in 0..<shape.height {
+            let o = patch.rowStart(r)
+            for k in 0..<shape.modes {
+                let offset = 2 * (k * shape.pixels + r * width)
+                let w = psi + offset, numerator = acc.probeNumerator + offset
+                for i in 0..<width {
+                    let or = o[2 * i], oi = o[2 * i + 1], wr = w[2 * i], wi = w[2 * i + 1]
+                    numerator[2 * i] += or * wr + oi * wi
+                    numerator[2 * i + 1] += or * wi - oi * wr
+                }
             }
+            let denominator = acc.probeDenominator + r * width
+            for i in 0..<width { denominator[i] += o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1] }
         }
     }
 

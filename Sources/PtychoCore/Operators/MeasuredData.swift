@@ -20,6 +20,9 @@ public final class MeasuredData: @unchecked Sendable {
     public let observedPixelCount: Double
     /// Σ_j Σ_r m·ln Γ(I + 1): the data-only part of the Poisson likelihood.
     public let logFactorialSum: Double
+    /// `[N]`: each frame's expected Poisson amplitude noise Σ_r m·E[(√I − √λ)²] ≈ Σ_r m·min(I, ¼)
+    /// (¼ is the variance of √I for large counts; for small counts it is about λ ≈ I).
+    public let noiseLevel: RealArray
     /// Mean over frames of Σ_r I on good pixels.
     public let meanFrameIntensity: Double
 
@@ -36,6 +39,8 @@ public final class MeasuredData: @unchecked Sendable {
         let scratch = RealArray(shape: [max(1, threads), pixels])
         FFTShift.apply(real: mask.pointer, height: height, width: width, scratch: scratch.pointer)
 
+        noiseLevel = RealArray(shape: [frameCount])
+        let noise = UnsafeSendable(noiseLevel.pointer)
         let chunks = max(1, min(threads, frameCount))
         var partial = [(Double, Double, Double)](repeating: (0, 0, 0), count: chunks)
         let data = UnsafeSendable(amplitudes.pointer), maskPointer = UnsafeSendable(mask.pointer)
@@ -48,15 +53,18 @@ public final class MeasuredData: @unchecked Sendable {
                     let frame = data.pointer + j * pixels
                     FFTShift.apply(real: frame, height: height, width: width,
                                    scratch: scratchPointer.pointer + chunk * pixels)
+                    var frameNoise: Float = 0
                     for r in 0..<pixels {
                         let value = frame[r]
                         if maskPointer.pointer[r] > 0 {
+                            frameNoise += min(value, 0.25)
                             intensity += Double(value)
                             logFactorial += lgamma(Double(value) + 1)
                             observed += 1
                         }
                         frame[r] = value.squareRoot()
                     }
+                    noise.pointer[j] = frameNoise
                 }
                 sumsPointer.pointer[chunk] = (intensity, logFactorial, observed)
             }

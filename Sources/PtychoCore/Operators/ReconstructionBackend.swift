@@ -16,12 +16,17 @@ public protocol FrameOperators {
     /// scratch ← F scratch (far field).
     func propagateForward(_ batch: FrameBatch)
     /// Modulus constraint with mixed-state modes and the mask; accumulates the Fourier metrics.
-    func projectModulus(_ batch: FrameBatch)
+    /// `relaxation` > 0 relaxes it to a power bound of `relaxation` × the frame's expected Poisson
+    /// amplitude noise (see `FrameKernels.modulusProjection`); 0 is the exact projection.
+    func projectModulus(_ batch: FrameBatch, relaxation: Float)
     /// scratch ← F⁻¹ scratch (back to the sample plane).
     func propagateBackward(_ batch: FrameBatch)
-    /// ψ ← ψ + b·scratch + a·P·O − (a + b)·ψ on the stored exit waves; with `accumulateOverlap`,
-    /// adds the frame's overlap-projection sums from the new ψ.
-    func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float, accumulateOverlap: Bool)
+    /// ψ ← ψ + b·scratch + a·P·O − (a + b)·ψ on the stored exit waves; with `accumulateObjectSums`,
+    /// adds the frame's object overlap sums (Σ_k P_k*ψ_k, Σ_k |P_k|²) from the new ψ. Accumulates
+    /// Σ|scratch − P·O|² into the metrics' `projectionDistance`.
+    func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float, accumulateObjectSums: Bool)
+    /// Adds the frame's probe overlap sums (O_j*ψ_jk, |O_j|²) from the stored ψ and the current object.
+    func accumulateProbeSums(_ batch: FrameBatch)
     /// ePIE object and probe update from scratch = ψ' (Maiden & Rodenburg 2009), normalised by
     /// max Σ_k|P_k|² (object) and max|O_j|² (probe).
     func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, updateProbe: Bool)
@@ -50,8 +55,9 @@ public protocol ReconstructionBackend: AnyObject {
     func releaseExitWaves()
     /// Zeroes the overlap-projection sums before a sweep that accumulates them.
     func resetOverlapSums()
-    /// Overlap projection from the accumulated sums, with inertia (PyNX's regularisation):
-    /// O = (c_O·O + Σ P*ψ)/(c_O + Σ|P|²), c_O = objectInertia·max Σ|P|²;
-    /// P = (c_P·P + Σ O*ψ)/(c_P + Σ|O|²), c_P = probeInertia·max Σ|O|².
-    func solveOverlap(updateObject: Bool, updateProbe: Bool, objectInertia: Float, probeInertia: Float)
+    /// Object half of the overlap projection from the accumulated sums, with inertia (PyNX's
+    /// regularisation): O = (c_O·O + Σ P*ψ)/(c_O + Σ|P|²), c_O = inertia·max Σ|P|².
+    func solveObject(inertia: Float)
+    /// Probe half: P = (c_P·P + Σ O*ψ)/(c_P + Σ|O|²), c_P = inertia·max Σ|O|².
+    func solveProbe(inertia: Float)
 }

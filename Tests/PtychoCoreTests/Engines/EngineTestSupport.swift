@@ -1,0 +1,55 @@
+import PtychoCore
+import XCTest
+
+/// A small simulated experiment and the reconstruction machinery around it, shared by the engine tests.
+struct EngineTestCase {
+    var frameSize = 64
+    var positions = 160
+    var modes = 1
+    var simulatedModes = 1
+    var deadPixelFraction = 0.0
+    var gapColumns: Range<Int>? = nil
+    var dose: Double? = 1e6
+    var seed: UInt64 = 5
+    var probeStart = 3
+    var useTrueProbe = false
+
+    /// Reconstructs with `plan` from the automatic initial probe; returns the NRMSE of the start and the end.
+    func run(plan: String, threads: Int = 2, file: StaticString = #filePath, line: UInt = #line)
+        throws -> (start: Double, end: Double, history: [IterationRecord]) {
+        var parameters = PtychographySimulation.Parameters(frameSize: frameSize, positionCount: positions)
+        parameters.probeModeCount = simulatedModes
+        parameters.deadPixelFraction = deadPixelFraction
+        parameters.detectorGapColumns = gapColumns
+        parameters.dose = dose
+        parameters.seed = seed
+        let (dataset, truth) = PtychographySimulation.run(parameters)
+        let choice = InitialProbe.chooseBeamDiameter(for: dataset, threads: threads, seed: seed)
+        let probe = useTrueProbe ? InitialProbe.withModes(truth.probe, modes: modes, modePower: 0.05, seed: seed)
+            : InitialProbe.aperture(for: dataset, beamDiameter: choice.diameter, modes: modes,
+                                    modePower: 0.05, seed: seed)
+        let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
+                                        frameHeight: frameSize, frameWidth: frameSize)
+        let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
+        object.fill(re: 1)
+        let model = ReconstructionModel(object: object, probe: probe, placement: placement)
+        let start = try nrmse(model, truth, placement)
+        let data = MeasuredData(consuming: dataset, threads: threads)
+        var configuration = ReconstructionConfiguration()
+        configuration.seed = seed
+        configuration.probeUpdateStart = probeStart
+        let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads,
+                                            planningEffort: .estimate)
+        let history = reconstruction.run(plan: try EnginePlan(parsing: plan))
+        let end = try nrmse(model, truth, placement)
+        return (start, end, history)
+    }
+
+    private func nrmse(_ model: ReconstructionModel, _ truth: SimulationTruth, _ placement: ObjectPlacement) throws -> Double {
+        try TruthComparison.compare(reconstruction: model.object,
+                                    reconstructionOrigin: (placement.originRow, placement.originColumn),
+                                    illumination: model.illumination(), truth: truth.object,
+                                    truthOrigin: (truth.originRow, truth.originColumn),
+                                    pixelSize: placement.pixelSize).nrmse
+    }
+}

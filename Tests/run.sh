@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The whole test suite: installs missing system packages, builds in release mode (the engines are
+# numeric code; debug builds are 10-50x slower) and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source .ci/install-system-packages
+swift build -c release --product ptychite
+swift test -c release "$@"
