@@ -63,7 +63,7 @@ public struct CXIWriter: Sendable {
                 let source = dataset.intensities.slice(start)
                 for index in 0..<(rows.count * pixels) {
                     let value = source[index].rounded()
-                    counts[index] = value.isNaN || value <= 0 ? 0 : value >= 4_294_967_295 ? .max : UInt32(value)
+                    counts[index] = value.isNaN || value <= 0 ? 0 : value >= 0x1p32 ? .max : UInt32(value)
                 }
                 try counts.withUnsafeBufferPointer { try frames.writeRows(rows, from: $0.baseAddress!) }
             }
