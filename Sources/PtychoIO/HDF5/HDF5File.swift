@@ -102,6 +102,13 @@ public final class HDF5File {
                           file: path, object: linkPath, "cannot create a soft link to \(target)")
     }
 
+    /// Removes the link at `linkPath` (the object goes when nothing else links to it). The space is not
+    /// reclaimed in the file; writers use it to replace a dataset, tests to break fixtures.
+    public func removeLink(_ linkPath: String) throws {
+        _ = try hdf5Check(H5Ldelete(id, linkPath, hid_t(ptychite_H5P_DEFAULT())), file: path, object: linkPath,
+                          "cannot remove the link")
+    }
+
     /// Link-creation list that makes missing parent groups on the way.
     func intermediateGroupLinkList() throws -> hid_t {
         let links = try hdf5Check(H5Pcreate(ptychite_H5P_LINK_CREATE()), file: path, object: "/",

@@ -1,2 +1,0 @@
-import XCTest
-final class PtychoIOTestsPlaceholder: XCTestCase { func testNothingYet() {} }
