@@ -55,7 +55,7 @@ public enum AtomicHDF5Write {
     private static func outputError(_ error: Error, path: String) -> Error {
         switch error {
         case let error as HDF5Error: return OutputError(file: path, dataset: error.object, problem: error.problem)
-        case let error as OutputError: return error
+        case let error as OutputError: return OutputError(file: path, dataset: error.dataset, problem: error.problem)
         default: return OutputError(file: path, problem: "\(error)")
         }
     }

@@ -85,3 +85,9 @@ func assertInputError<T>(_ body: @autoclosure () throws -> T, mentions fragments
         XCTFail("expected InputError, got \(type(of: error)): \(error)", file: file, line: line)
     }
 }
+
+/// The floats of `array`. A helper, because `Array(expression.storage)` may copy memory that ARC has
+/// already freed when `expression` is a temporary (the storage pointer does not keep its owner alive);
+/// a parameter is guaranteed alive for the whole call.
+func floats(_ array: ComplexArray) -> [Float] { Array(array.storage) }
+func floats(_ array: RealArray) -> [Float] { Array(array.storage) }

@@ -88,7 +88,7 @@ final class HDF5WrapperTests: XCTestCase {
         XCTAssertEqual(dataset.elementKind, .compound(members: ["r", "i"]))
         let back = ComplexArray(shape: [2, 3])
         try file.dataset("/z").readComplex(into: back.pointer)
-        XCTAssertEqual(Array(back.storage), Array(array.storage))
+        XCTAssertEqual(floats(back), floats(array))
     }
 
     func testErrorsAreOneLineAndNameFileAndObject() throws {
