@@ -20,7 +20,7 @@ public final class HDF5Dataset {
         self.path = path
         let id = try hdf5Check(H5Dopen2(file.id, path, hid_t(ptychite_H5P_DEFAULT())),
                                file: file.path, object: path, "cannot open as a dataset")
-        handle = HDF5Handle(id, kind: .dataset)
+        handle = HDF5Handle(id, kind: .dataset, file: file.handle)
         let space = H5Dget_space(id)
         defer { H5Sclose(space) }
         let rank = Int(H5Sget_simple_extent_ndims(space))

@@ -32,18 +32,22 @@ enum HDF5Library {
 
 /// Owns one long-lived HDF5 identifier and closes it exactly once.
 ///
-/// Files are opened with the strong close degree, which closes every object of the file with it; an
-/// identifier already closed that way is recognised with `H5Iis_valid` and left alone.
+/// Files are opened with the strong close degree, which closes every object of the file with it. A
+/// dataset's handle therefore keeps its file's handle (`file`) and skips its own close once the file has
+/// closed, rather than closing an identifier HDF5 already released.
 final class HDF5Handle {
     enum Kind { case file, dataset }
 
     let id: hid_t
     let kind: Kind
-    private var isClosed = false
+    /// The file a dataset lives in; kept alive so the file closes after its datasets unless closed explicitly.
+    let file: HDF5Handle?
+    private(set) var isClosed = false
 
-    init(_ id: hid_t, kind: Kind) {
+    init(_ id: hid_t, kind: Kind, file: HDF5Handle? = nil) {
         self.id = id
         self.kind = kind
+        self.file = file
     }
 
     /// Closes the identifier; returns HDF5's status (negative on failure, e.g. a flush that failed).
@@ -51,7 +55,7 @@ final class HDF5Handle {
     func close() -> herr_t {
         guard !isClosed else { return 0 }
         isClosed = true
-        guard H5Iis_valid(id) > 0 else { return 0 }
+        if file?.isClosed == true { return 0 }
         switch kind {
         case .file: return H5Fclose(id)
         case .dataset: return H5Dclose(id)
