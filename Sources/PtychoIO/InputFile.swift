@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 import CHDF5
 
@@ -18,11 +20,11 @@ enum InputFile {
             throw InputError.unreadableFile(file: path, reason: reason)
         }
         // open(2) reports permissions exactly as the process has them (root reads anything).
-        let descriptor = Glibc.open(path, O_RDONLY)
+        let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else {
             throw InputError.unreadableFile(file: path, reason: String(cString: strerror(errno)))
         }
-        Glibc.close(descriptor)
+        close(descriptor)
         HDF5Library.prepare()
         guard H5Fis_hdf5(path) > 0 else { throw InputError.notHDF5(file: path) }
         do {

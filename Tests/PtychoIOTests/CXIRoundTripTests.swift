@@ -64,6 +64,23 @@ final class CXIRoundTripTests: XCTestCase {
         assertSameData(try CXIReader().read(path: path).dataset, written)
     }
 
+    func testAnyIntegerOrFloatFrameTypeIsConvertedOnRead() throws {
+        let directory = try TemporaryDirectory()
+        let written = Fixtures.dataset()
+        let values = floats(written.intensities).map(Double.init)
+        for type in [HDF5StorageType.int16, .uint8, .int64, .float64] {
+            let path = try Fixtures.writeCXI(directory.file("\(type).cxi"), written)
+            try Fixtures.modify(path) { file in
+                try file.removeLink("/entry_1/instrument_1/detector_1/data")
+                let frames = try file.createDataset("/entry_1/instrument_1/detector_1/data", type: type,
+                                                    shape: written.intensities.shape,
+                                                    chunk: [1, Fixtures.height, Fixtures.width])
+                try frames.write(values)
+            }
+            assertSameData(try CXIReader(framesPerBatch: 3).read(path: path).dataset, written)
+        }
+    }
+
     func testMaskBitsOnlyHasSignalIsGoodAndBadPixelsReadAsZero() throws {
         let directory = try TemporaryDirectory()
         let path = try Fixtures.writeCXI(directory.file("mask.cxi"))

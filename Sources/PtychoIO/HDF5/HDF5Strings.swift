@@ -1,6 +1,8 @@
 import CHDF5
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// String transfer shared by datasets and attributes. Ptychite writes variable-length UTF-8 (h5py's
