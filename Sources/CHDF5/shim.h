@@ -18,6 +18,14 @@ static inline hid_t ptychite_H5T_C_S1(void) { return H5T_C_S1; }
 static inline hid_t ptychite_H5T_STD_I64LE(void) { return H5T_STD_I64LE; }
 static inline hid_t ptychite_H5T_IEEE_F32LE(void) { return H5T_IEEE_F32LE; }
 static inline hid_t ptychite_H5T_IEEE_F64LE(void) { return H5T_IEEE_F64LE; }
+static inline hid_t ptychite_H5T_STD_I8LE(void) { return H5T_STD_I8LE; }
+static inline hid_t ptychite_H5T_STD_U8LE(void) { return H5T_STD_U8LE; }
+static inline hid_t ptychite_H5T_STD_I16LE(void) { return H5T_STD_I16LE; }
+static inline hid_t ptychite_H5T_STD_U16LE(void) { return H5T_STD_U16LE; }
+static inline hid_t ptychite_H5T_STD_I32LE(void) { return H5T_STD_I32LE; }
+static inline hid_t ptychite_H5T_STD_U32LE(void) { return H5T_STD_U32LE; }
+static inline hid_t ptychite_H5T_STD_U64LE(void) { return H5T_STD_U64LE; }
+static inline hid_t ptychite_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline hid_t ptychite_H5P_DEFAULT(void) { return H5P_DEFAULT; }
 static inline hid_t ptychite_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
 static inline hid_t ptychite_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
