@@ -25,11 +25,16 @@ public final class ComplexArray: @unchecked Sendable {
         storage = UnsafeMutableBufferPointer(start: floats, count: 2 * count)
     }
 
-    /// Copies `other` (same element count required).
-    public convenience init(copying other: ComplexArray) {
-        self.init(shape: other.shape)
-        pointer.update(from: other.pointer, count: 2 * count)
+    /// Copies `other`, optionally viewed with another `shape` of the same element count.
+    public convenience init(copying other: ComplexArray, shape: [Int]? = nil) {
+        self.init(shape: shape ?? other.shape)
+        precondition(count == other.count, "shape \(self.shape) does not hold \(other.count) elements")
+        withExtendedLifetime(other) { pointer.update(from: other.pointer, count: 2 * count) }
     }
+
+    /// The interleaved floats as an array. Prefer this to `Array(storage)`: `storage` does not keep the
+    /// owning array alive, so reading it after the array's last use may read freed memory.
+    public func floats() -> [Float] { withExtendedLifetime(self) { Array(storage) } }
 
     deinit { fftwf_free(storage.baseAddress) }
 
@@ -95,6 +100,9 @@ public final class RealArray: @unchecked Sendable {
     @inlinable public func slice(_ index: Int) -> UnsafeMutablePointer<Float> {
         pointer + index * sliceCount
     }
+
+    /// The values as an array (see `ComplexArray.floats()` for why not `Array(storage)`).
+    public func floats() -> [Float] { withExtendedLifetime(self) { Array(storage) } }
 
     public subscript(flat index: Int) -> Float {
         get { storage[index] }

@@ -1,3 +1,4 @@
+import CFFTW
 import Foundation
 
 /// The CPU backend: FFTW plans made once, one worker per thread, each with its own scratch and overlap
@@ -42,6 +43,7 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
         case .sequential(let frames):
             let worker = workers[0]
             worker.plan = sequentialPlan
+            ptychite_flush_denormals_to_zero()
             maxProbePower = currentMaxProbePower()
             frames.withUnsafeBufferPointer { all in
                 for position in all.indices {
@@ -57,6 +59,7 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
                 DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                     let worker = workers.value[chunk]
                     worker.plan = plan
+                    ptychite_flush_denormals_to_zero()
                     var index = 0
                     withUnsafeMutablePointer(to: &index) { pointer in
                         let batch = FrameBatch(UnsafeBufferPointer(start: pointer, count: 1))

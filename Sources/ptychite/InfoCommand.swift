@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import PtychoCore
+import PtychoIO
+
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Describe a CXI input: contents, object pixel and array sizes, memory needed, every problem found.")
+
+    @Argument(help: "CXI file.") var input: String
+    @Option(name: .customLong("probe-modes"), help: "Probe modes assumed for the memory estimate.") var probeModes = 1
+    @Option(help: "Threads assumed for the memory estimate (0 = every core).") var threads = 0
+    @Option(help: "How to read the translation: sample (CXI text) or probe.") var translation = "sample"
+
+    func run() throws {
+        try reportingFailures {
+            let summary = CXIReader.inspect(path: input)
+            var lines = ["File: \(input)"]
+            if let path = summary.dataPath, let count = summary.frameCount, let shape = summary.frameShape {
+                lines.append("Frames: \(count) of \(shape.map(String.init).joined(separator: "×")) (\(summary.dataType ?? "?")) at \(path)")
+            }
+            if let layout = summary.translationLayout { lines.append("Translation layout: \(layout)") }
+            if let g = summary.geometry {
+                let pixel = g.objectPixelSize
+                lines.append(String(format: "Energy: %.4g keV (λ = %.4g nm); distance %.4g m; detector pixel %.4g × %.4g µm",
+                                    g.energy / PhysicalConstants.electronvolt / 1000, g.wavelength * 1e9, g.distance,
+                                    g.detectorPixelSizeY * 1e6, g.detectorPixelSizeX * 1e6))
+                lines.append(String(format: "Object pixel: %.3f × %.3f nm", pixel.y * 1e9, pixel.x * 1e9))
+            }
+            if let good = summary.goodPixelCount { lines.append("Good detector pixels: \(good)") }
+            lines.append("Dark frame: \(summary.hasDark ? "yes" : "no"); monitor: \(summary.hasMonitor ? "yes" : "no")")
+            var problems = summary.problems
+            let warnings = summary.warnings
+            if summary.isValid {
+                // The full read checks every intensity and gives the positions that size the object.
+                do {
+                    let convention = TranslationConvention(rawValue: translation.lowercased()) ?? .sample
+                    let loaded = try CXIReader(translationConvention: convention).read(path: input)
+                    let dataset = loaded.dataset
+                    let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
+                                                    frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
+                    let step = dataset.positions.typicalStep()
+                    lines.append(String(format: "Scan: %d positions, typical step %.3f µm", dataset.positions.count, step * 1e6))
+                    lines.append("Object array: \(placement.objectHeight)×\(placement.objectWidth) pixels")
+                    lines.append(String(format: "Mean frame intensity: %.4g photons", dataset.meanFrameIntensity()))
+                    let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
+                    for (label, dm) in [("ePIE", false), ("DM", true)] {
+                        let estimate = MemoryEstimate(frameCount: dataset.frameCount, frameHeight: dataset.frameHeight,
+                                                      frameWidth: dataset.frameWidth, modes: probeModes,
+                                                      objectHeight: placement.objectHeight, objectWidth: placement.objectWidth,
+                                                      threads: workers, storesExitWaves: dm)
+                        lines.append("Memory (\(label), \(probeModes) mode(s), \(workers) threads): \(estimate)")
+                    }
+                    if let available = MemoryEstimate.availableBytes() {
+                        lines.append("Available memory: \(MemoryEstimate.format(available))")
+                    }
+                } catch {
+                    problems.append(oneLine("\(error)"))
+                }
+            }
+            for warning in warnings { lines.append("Warning: \(warning)") }
+            for problem in problems { lines.append("Problem: \(problem)") }
+            lines.append(problems.isEmpty ? "Status: ready to reconstruct" : "Status: \(problems.count) problem(s) found")
+            print(lines.joined(separator: "\n"))
+            if !problems.isEmpty { throw ExitCode(ExitStatus.inputOutput) }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import PtychoCore
+
+struct ReconstructCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconstruct",
+        abstract: "Reconstruct object and probe from a CXI file with an engine plan.",
+        discussion: """
+            Options come from --config (one JSON document holding every option, snake_case keys) and are \
+            overridden by flags. The complete configuration is recorded in the result. With --progress jsonl \
+            (the default when standard output is not a terminal) each iteration prints one JSON object: \
+            iteration, of, engine, fourier_error, llk_poisson, seconds.
+            """)
+
+    @Argument(help: "Input CXI file (or set \"input\" in --config).") var input: String?
+    @Option(name: .shortAndLong, help: "Result file (default: <input stem>_result.h5).") var output: String?
+    @Option(help: "JSON configuration document.") var config: String?
+    @Option(help: "Engine plan, e.g. DM:200,ePIE:50 (names case-insensitive).") var engine: String?
+    @Option(name: .customLong("probe-modes"), help: "Number of incoherent probe modes.") var probeModes: Int?
+    @Option(help: "Worker threads (0 = every core).") var threads: Int?
+    @Option(help: "Seed for random orders and initial modes.") var seed: UInt64?
+    @Option(help: "How to read the CXI translation: sample (the CXI text, default) or probe.") var translation: String?
+    @Option(help: "Start from the probe of a previous result file.") var probe: String?
+    @Option(name: .customLong("probe-diameter-um"), help: "Initial beam diameter at the sample, µm (default: chosen by trial).")
+    var probeDiameter: Double?
+    @Option(name: .customLong("probe-update-start"), help: "First iteration that updates the probe.") var probeUpdateStart: Int?
+    @Option(help: "Progress: auto, bar, jsonl or none.") var progress: String?
+    @Option(name: .customLong("max-memory"), help: "Refuse to run above this much memory, e.g. 8G, 512M or bytes.")
+    var maxMemory: String?
+    @Option(help: "Compute device: auto or cpu.") var device: String?
+
+    func run() throws {
+        try reportingFailures {
+            let configuration = try resolvedConfiguration()
+            let runner = try ReconstructionRunner(configuration: configuration,
+                                                  command: CommandLine.arguments.joined(separator: " "))
+            try runner.run()
+        }
+    }
+
+    /// The configuration file's document with every given flag applied on top.
+    func resolvedConfiguration() throws -> ReconstructionConfiguration {
+        var configuration = ReconstructionConfiguration()
+        if let path = config {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CommandFailure(message: "\(path): cannot read the configuration file", status: ExitStatus.usage)
+            }
+            do { configuration = try ReconstructionConfiguration.decode(json: data) } catch {
+                throw CommandFailure(message: "\(path): \(error)", status: ExitStatus.usage)
+            }
+        }
+        if let input { configuration.input = input }
+        if let output { configuration.output = output }
+        if let engine { configuration.engine = engine }
+        if let probeModes { configuration.probeModes = probeModes }
+        if let threads { configuration.threads = threads }
+        if let seed { configuration.seed = seed }
+        if let translation {
+            guard let convention = TranslationConvention(rawValue: translation.lowercased()) else {
+                throw CommandFailure(message: "--translation must be sample or probe", status: ExitStatus.usage)
+            }
+            configuration.translation = convention
+        }
+        if let probe { configuration.probe = probe }
+        if let probeDiameter { configuration.probeDiameter = probeDiameter * 1e-6 }
+        if let probeUpdateStart { configuration.probeUpdateStart = probeUpdateStart }
+        if let progress { configuration.progress = progress }
+        if let maxMemory {
+            guard let bytes = Self.parseBytes(maxMemory) else {
+                throw CommandFailure(message: "--max-memory '\(maxMemory)' is not a size such as 8G, 512M or 1000000",
+                                     status: ExitStatus.usage)
+            }
+            configuration.maxMemory = bytes
+        }
+        if let device { configuration.device = device }
+        guard configuration.input != nil else {
+            throw CommandFailure(message: "reconstruct: no input file (give INPUT or \"input\" in --config)",
+                                 status: ExitStatus.usage)
+        }
+        if configuration.output == nil {
+            configuration.output = OutputPaths.sibling(of: configuration.input!, suffix: "_result.h5")
+        }
+        return configuration
+    }
+
+    /// `8G`, `512M`, `64K` (binary units) or a plain byte count.
+    static func parseBytes(_ text: String) -> Int64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let units: [Character: Int64] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        var digits = trimmed
+        if digits.hasSuffix("B") || digits.hasSuffix("IB") { digits = String(digits.dropLast(digits.hasSuffix("IB") ? 2 : 1)) }
+        var scale: Int64 = 1
+        if let last = digits.last, let unit = units[last] { scale = unit; digits.removeLast() }
+        guard let value = Double(digits), value > 0 else { return nil }
+        return Int64(value * Double(scale))
+    }
+}

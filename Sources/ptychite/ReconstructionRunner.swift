@@ -1,0 +1,137 @@
+import Foundation
+import PtychoCore
+import PtychoIO
+import Synchronization
+
+/// Stop requests from SIGINT/SIGTERM, read between iterations.
+/// `sources` is only touched by `install`, before any handler runs.
+final class InterruptFlag: @unchecked Sendable {
+    private let requested = Atomic<Int32>(0)
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Installs handlers for SIGINT and SIGTERM that record the signal instead of killing the process.
+    func install() {
+        for signalNumber in [SIGINT, SIGTERM] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { [self] in requested.store(signalNumber, ordering: .relaxed) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// The signal received, or 0.
+    var received: Int32 { requested.load(ordering: .relaxed) }
+}
+
+/// `ptychite reconstruct` from a resolved configuration: read, check memory, build the initial model,
+/// run the engine plan with progress, write the result atomically and its previews.
+struct ReconstructionRunner {
+    let configuration: ReconstructionConfiguration
+    let plan: EnginePlan
+    let command: String
+    let threads: Int
+
+    init(configuration: ReconstructionConfiguration, command: String) throws {
+        do { plan = try configuration.validated() } catch {
+            throw CommandFailure(message: "\(error)", status: ExitStatus.usage)
+        }
+        self.configuration = configuration
+        self.command = command
+        threads = configuration.threads > 0 ? configuration.threads : ProcessInfo.processInfo.activeProcessorCount
+    }
+
+    func run() throws {
+        let inputPath = configuration.input!, outputPath = configuration.output!
+        let convention = configuration.translation ?? .sample
+        let loaded = try CXIReader(translationConvention: convention).read(path: inputPath)
+        for warning in loaded.warnings { printNote("ptychite: warning: \(warning)") }
+        let dataset = loaded.dataset
+        let pixelSize = dataset.geometry.objectPixelSize
+        let placement = ObjectPlacement(positions: dataset.positions, pixelSize: pixelSize,
+                                        frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
+        try checkMemory(dataset: dataset, placement: placement)
+
+        let probe = try initialProbe(for: dataset)
+        let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
+        object.fill(re: 1)
+        let model = ReconstructionModel(object: object, probe: probe, placement: placement)
+        let initialPositions = dataset.positions
+        let geometry = dataset.geometry
+        let data = MeasuredData(consuming: dataset, threads: threads)
+        let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads)
+
+        let interrupt = InterruptFlag()
+        interrupt.install()
+        var reporter = ProgressReporter(style: ProgressStyle(rawValue: configuration.progress) ?? .auto)
+        printNote("Reconstructing \(inputPath): \(data.frameCount) frames of \(data.frameHeight)×\(data.frameWidth), "
+                  + "object \(placement.objectHeight)×\(placement.objectWidth) at \(String(format: "%.2f", pixelSize.x * 1e9)) nm, "
+                  + "\(model.modes) probe mode(s), plan \(plan), \(threads) thread(s)")
+        let history = reconstruction.run(plan: plan) { record, total in
+            reporter.report(record, of: total)
+            return interrupt.received == 0
+        }
+        if interrupt.received != 0 { reporter.finish() }
+
+        let result = ReconstructionResult(
+            object: ComplexArray(copying: model.object, shape: [1, placement.objectHeight, placement.objectWidth]),
+            objectPixelSize: pixelSize, illumination: model.illumination(), probe: model.probe,
+            modePower: model.modePowerFractions(), initialPositions: initialPositions, refinedPositions: initialPositions,
+            history: history, configurationJSON: configuration.encodedJSON(),
+            provenance: Provenance(version: Ptychite.version, command: command,
+                                   date: ISO8601DateFormatter().string(from: Date()), device: "cpu (\(threads) threads, FFTW)"),
+            geometry: geometry, translationConvention: convention)
+        try ResultWriter().write(result, to: outputPath)
+        let previews = try PreviewWriter.writePreviews(for: result, resultPath: outputPath)
+        if let last = history.last {
+            printNote(String(format: "Done: %d iterations in %.1f s, Fourier error %.4e, Poisson NLL %.5g",
+                             last.iteration, last.seconds, last.fourierError, last.poissonNLL))
+        }
+        printNote("Result:   \(outputPath)")
+        printNote("Previews: \(previews.joined(separator: " "))")
+        if interrupt.received != 0 {
+            printNote("ptychite: interrupted after \(history.count) of \(plan.totalIterations) iterations; the result holds the last iterate")
+            throw CommandFailure(message: "interrupted by signal \(interrupt.received)", status: 128 + interrupt.received)
+        }
+    }
+
+    private func checkMemory(dataset: DiffractionDataset, placement: ObjectPlacement) throws {
+        let estimate = MemoryEstimate(frameCount: dataset.frameCount, frameHeight: dataset.frameHeight,
+                                      frameWidth: dataset.frameWidth, modes: configuration.probeModes,
+                                      objectHeight: placement.objectHeight, objectWidth: placement.objectWidth,
+                                      threads: threads, storesExitWaves: plan.usesExitWaves)
+        let limit = configuration.maxMemory ?? MemoryEstimate.availableBytes()
+        if let limit, estimate.totalBytes > limit {
+            let source = configuration.maxMemory != nil ? "--max-memory" : "available memory"
+            throw CommandFailure(message: "\(configuration.input!): the reconstruction needs \(estimate) but the "
+                                 + "\(source) is \(MemoryEstimate.format(limit)); use fewer frames, fewer probe modes, "
+                                 + "or an engine plan without DM", status: ExitStatus.memory)
+        }
+    }
+
+    private func initialProbe(for dataset: DiffractionDataset) throws -> ComplexArray {
+        if let path = configuration.probe {
+            let previous = try ResultReader().readProbe(path: path)
+            let shape = Array(previous.shape.suffix(2))
+            guard shape == [dataset.frameHeight, dataset.frameWidth] else {
+                throw CommandFailure(message: "\(path): /entry_1/probe/data: probe frames are \(shape[0])×\(shape[1]) "
+                                     + "but the data frames are \(dataset.frameHeight)×\(dataset.frameWidth)",
+                                     status: ExitStatus.inputOutput)
+            }
+            return InitialProbe.withModes(previous, modes: configuration.probeModes,
+                                          modePower: configuration.modePower, seed: configuration.seed)
+        }
+        let diameter: Double
+        if let given = configuration.probeDiameter {
+            diameter = given
+        } else {
+            let choice = InitialProbe.chooseBeamDiameter(for: dataset, threads: threads, seed: configuration.seed)
+            diameter = choice.diameter
+            let trials = choice.trials.map { String(format: "%.2f µm: %.3e", $0.diameter * 1e6, $0.error) }
+            printNote("Initial probe: beam diameter \(String(format: "%.2f", diameter * 1e6)) µm chosen by trial "
+                      + "(Fourier error after a few ePIE iterations — \(trials.joined(separator: ", ")))")
+        }
+        return InitialProbe.aperture(for: dataset, beamDiameter: diameter, modes: configuration.probeModes,
+                                     modePower: configuration.modePower, seed: configuration.seed)
+    }
+}
