@@ -113,8 +113,8 @@ if options.child {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let f = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t")
-        guard f.count == 9 else { print("\(engine): benchmark child failed: \(output)"); continue }
+        guard f.count == 8 else { print("\(engine): benchmark child failed: \(output)"); continue }
         print("\(f[0].padding(toLength: 6, withPad: " ", startingAt: 0))  \(f[1])      \(f[2])                \(f[3])   "
-              + "\(f[4])     \(f[5])      \(f[6])         \(f[8])")
+              + "\(f[4])     \(f[5])      \(f[6])         \(f[7])")
     }
 }

@@ -19,4 +19,8 @@ static inline void ptychite_flush_denormals_to_zero(void) {
     __asm__ __volatile__("msr fpcr, %0" : : "r"(fpcr | (1UL << 24)));
 #endif
 }
+
+/// √x without errno handling. Swift's `squareRoot()` reaches libm's `sqrtf`, whose errno path for
+/// negative inputs keeps loops scalar; this lowers to the bare instruction, which vectorises.
+static inline float ptychite_sqrt(float x) { return __builtin_elementwise_sqrt(x); }
 #endif

@@ -31,10 +31,23 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
         parallelPlan = FFTPlan2D(height: shape.height, width: shape.width, batch: shape.modes, threads: 1,
                                  effort: planningEffort)
         sequentialPlan = self.threads == 1 ? parallelPlan
-            : FFTPlan2D(height: shape.height, width: shape.width, batch: shape.modes, threads: self.threads,
-                        effort: planningEffort)
+            : Self.faster(parallelPlan, FFTPlan2D(height: shape.height, width: shape.width, batch: shape.modes,
+                                                  threads: self.threads, effort: planningEffort))
         workers = []
         workers = (0..<self.threads).map { _ in CPUFrameWorker(backend: self) }
+    }
+
+    /// The faster of two plans for the same transform, timed on scratch data. FFTW's threaded plans lose to
+    /// one thread on small frames (thread hand-off costs more than the transform), and its planner does not
+    /// always notice, so sequential sweeps keep whichever is really faster here.
+    static func faster(_ first: FFTPlan2D, _ second: FFTPlan2D) -> FFTPlan2D {
+        let data = ComplexArray(shape: [first.batch, first.height, first.width])
+        let clock = ContinuousClock()
+        func time(_ plan: FFTPlan2D) -> Duration {
+            plan.forward(data.pointer)
+            return clock.measure { for _ in 0..<8 { plan.forward(data.pointer); plan.inverse(data.pointer) } }
+        }
+        return withExtendedLifetime(data) { time(first) <= time(second) ? first : second }
     }
 
     public func sweep(_ order: SweepOrder, _ body: (CPUFrameWorker, FrameBatch) -> Void) -> FourierMetrics {

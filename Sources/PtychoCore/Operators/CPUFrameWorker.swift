@@ -7,12 +7,13 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     let shape: FrameShape
     /// `[K, ny, nx]`: the wave flowing through one frame's pipeline.
     let scratch: ComplexArray
-    /// `[ny, nx]`: Σ_k |P_k|² after a PIE update.
+    /// `[ny, nx]`: per-pixel terms of the kernels (see `KernelScratch`).
     let pixelScratch: RealArray
+    /// `[2, nx]`: two rows of per-pixel terms.
+    let rowScratch: RealArray
+    let kernelScratch: KernelScratch
     var plan: FFTPlan2D
     var metrics = FourierMetrics()
-    /// max |O_j|² of the last frame combined (for the ePIE probe step).
-    var maxObjectPower: Float = 0
     private(set) var objectNumerator: ComplexArray?
     private(set) var objectDenominator: RealArray?
     private(set) var probeNumerator: ComplexArray?
@@ -26,6 +27,8 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         shape = backend.shape
         scratch = ComplexArray(shape: [shape.modes, shape.height, shape.width])
         pixelScratch = RealArray(shape: [shape.height, shape.width])
+        rowScratch = RealArray(shape: [2, shape.width])
+        kernelScratch = KernelScratch(frame: pixelScratch.pointer, rowA: rowScratch.slice(0), rowB: rowScratch.slice(1))
         plan = backend.parallelPlan
     }
 
@@ -51,9 +54,8 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     public func combineExitWaves(_ batch: FrameBatch, weight c: Float, fromStoredExitWaves: Bool) {
         for j in batch.indices {
             let stored = fromStoredExitWaves ? UnsafePointer(backend.exitWaves!.slice(j)) : nil
-            maxObjectPower = FrameKernels.combineExitWaves(probe: model.probe.pointer, patch: model.patch(j),
-                                                           exitWaves: stored, weight: c,
-                                                           output: scratch.pointer, shape: shape)
+            FrameKernels.combineExitWaves(probe: model.probe.pointer, patch: model.patch(j), exitWaves: stored,
+                                          weight: c, output: scratch.pointer, shape: shape)
         }
     }
 
@@ -65,7 +67,7 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
             FrameKernels.modulusProjection(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
                                            mask: data.mask.pointer, shape: shape,
                                            noiseBound: relaxation * data.noiseLevel.storage[j],
-                                           modelAmplitude: pixelScratch.pointer, metrics: &metrics)
+                                           scratch: kernelScratch, metrics: &metrics)
         }
     }
 
@@ -76,7 +78,8 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
             metrics.projectionDistance += Double(FrameKernels.updateExitWaves(
                                          exitWaves: backend.exitWaves!.slice(j), projected: scratch.pointer,
                                          probe: model.probe.pointer, patch: model.patch(j), a: a, b: b,
-                                         shape: shape, accumulators: accumulateObjectSums ? accumulators : nil))
+                                         shape: shape, accumulators: accumulateObjectSums ? accumulators : nil,
+                                         scratch: kernelScratch))
         }
     }
 
@@ -89,11 +92,11 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
 
     public func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, updateProbe: Bool) {
         for j in batch.indices {
-            let objectStep = alpha / max(backend.maxProbePower, .leastNormalMagnitude)
-            let probeStep = updateProbe ? beta / max(maxObjectPower, .leastNormalMagnitude) : 0
             backend.maxProbePower = FrameKernels.pieUpdate(
-                projected: scratch.pointer, probe: model.probe.pointer, patch: model.patch(j),
-                objectStep: objectStep, probeStep: probeStep, shape: shape, probePower: pixelScratch.pointer)
+                projected: scratch.pointer, probe: model.probe.pointer, patch: model.patch(j), alpha: alpha,
+                beta: updateProbe ? beta : 0, maxProbePower: backend.maxProbePower, shape: shape,
+                scratch: kernelScratch)
         }
     }
+
 }

@@ -1,9 +1,295 @@
+import CFFTW
+
 /// The element-wise passes over one frame that every engine is built from, on raw interleaved complex
 /// storage. Each pass touches one frame (and the object patch under it), so it runs from cache.
 ///
 /// Layouts: probe and exit waves are `[K, ny, nx]` (K probe modes, contiguous frames); the object is
-/// `[H, W]` and a patch is the `ny × nx` window whose top-left pixel is `(row, column)`, so row `r` of the
-/// patch starts at `object + 2·((row + r)·W + column)`. Nothing here allocates.
+/// `[H, W]` and a patch is the `ny × nx` window whose top-left pixel is `(row, column)`.
+///
+/// Every inner loop is a plain element-wise loop over one row with few pointers and no floating-point
+/// reduction: per-pixel terms go to scratch rows and are summed by `Reduction`, because the compiler does
+/// not reassociate float sums and would otherwise leave the loop scalar. Nothing here allocates.
+public enum FrameKernels {
+    /// `output_k = c·P_k·O + (1 − c)·ψ_k` for every mode. Without stored exit waves this is the plain
+    /// exit wave P_k·O; DM(α) uses `c = 1 + α`, RAAR `c = 2`.
+    @inlinable
+    public static func combineExitWaves(probe: UnsafePointer<Float>, patch: ObjectPatch,
+                                        exitWaves: UnsafePointer<Float>?, weight c: Float,
+                                        output: UnsafeMutablePointer<Float>, shape: FrameShape) {
+        let width = shape.width, keep = 1 - c
+        for r in 0..<shape.height {
+            let o = UnsafePointer(patch.rowStart(r))
+            for k in 0..<shape.modes {
+                let offset = 2 * (k * shape.pixels + r * width)
+                let p = probe + offset, out = output + offset
+                if let psi = exitWaves {
+                    let w = psi + offset
+                    for i in 0..<width {
+                        let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
+                        out[2 * i] = c * (pr * or - pi * oi) + keep * w[2 * i]
+                        out[2 * i + 1] = c * (pr * oi + pi * or) + keep * w[2 * i + 1]
+                    }
+                } else {
+                    for i in 0..<width {
+                        let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
+                        out[2 * i] = pr * or - pi * oi
+                        out[2 * i + 1] = pr * oi + pi * or
+                    }
+                }
+            }
+        }
+    }
+
+    /// The modulus constraint with mixed-state modes (Thibault & Menzel 2013), applied to far fields from
+    /// an unnormalised forward FFT: every mode at a good pixel is scaled by √I / (√Î + ε) with
+    /// Î = Σ_k |Ψ_k|²/n the unitary intensity; bad pixels keep Ψ. The factor also carries the 1/n of the
+    /// following unnormalised inverse FFT, so no separate scaling pass is needed.
+    ///
+    /// With `noiseBound` > 0 the projection is relaxed to the noise (a power bound): a frame whose
+    /// residual e = Σ m(√Î − √I)² is already ≤ the bound is left unchanged, and otherwise each amplitude
+    /// moves only to √I + (√Î − √I)·√(bound/e), the nearest point within the bound. This keeps DM from
+    /// fitting Poisson noise, which otherwise makes its iterates drift.
+    /// Adds this frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) to `metrics`.
+    @inlinable
+    public static func modulusProjection(farField: UnsafeMutablePointer<Float>,
+                                         amplitudes: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+                                         shape: FrameShape, noiseBound: Float, scratch: KernelScratch,
+                                         metrics: inout FourierMetrics) {
+        let n = shape.pixels, width = shape.width
+        let inverseN = 1 / Float(n)
+        let epsilon: Float = 1e-7, tiny: Float = 1e-30
+        let relaxed = noiseBound > 0
+        let residualTerms = scratch.rowA, likelihoodTerms = scratch.rowB
+        var residual: Float = 0, likelihood: Float = 0
+        for r in 0..<shape.height {
+            let start = r * width
+            // After this row: the factor applied to every mode (exact), or the model amplitude √Î (relaxed).
+            let perPixel = scratch.frame + start
+            Self.modePower(farField + 2 * start, modes: shape.modes, modeStride: 2 * n, count: width,
+                           into: perPixel)
+            let a = amplitudes + start, m = mask + start
+            // Small loops with few pointers: the vectoriser's aliasing checks stay cheap.
+            for i in 0..<width { perPixel[i] = ptychite_sqrt(perPixel[i] * inverseN) }
+            for i in 0..<width {
+                let difference = perPixel[i] - a[i]
+                residualTerms[i] = m[i] * difference * difference
+            }
+            for i in 0..<width {
+                let model = perPixel[i] * perPixel[i]
+                likelihoodTerms[i] = m[i] * (model - a[i] * a[i] * fastLogarithm(model + tiny))
+            }
+            if !relaxed {
+                for i in 0..<width { perPixel[i] = (m[i] * a[i] / (perPixel[i] + epsilon) + (1 - m[i])) * inverseN }
+            }
+            residual += Reduction.sum(residualTerms, width)
+            likelihood += Reduction.sum(likelihoodTerms, width)
+        }
+        metrics.amplitudeResidual += Double(residual)
+        metrics.likelihood += Double(likelihood)
+        let factor = scratch.frame
+        if relaxed {
+            if residual <= noiseBound {
+                for i in 0..<n { factor[i] = inverseN }
+            } else {
+                let shrink = ptychite_sqrt(noiseBound / residual)
+                for i in 0..<n {
+                    let amplitude = factor[i], measured = amplitudes[i], m = mask[i]
+                    let target = measured + (amplitude - measured) * shrink
+                    factor[i] = (m * target / (amplitude + epsilon) + (1 - m)) * inverseN
+                }
+            }
+        }
+        for k in 0..<shape.modes {
+            let f = farField + 2 * k * n
+            for i in 0..<n {
+                f[2 * i] *= factor[i]
+                f[2 * i + 1] *= factor[i]
+            }
+        }
+    }
+
+    /// `into[i] = Σ_k |wave_k[i]|²` for `count` pixels of modes `modeStride` floats apart.
+    @inlinable
+    static func modePower(_ wave: UnsafePointer<Float>, modes: Int, modeStride: Int, count: Int,
+                          into power: UnsafeMutablePointer<Float>) {
+        for i in 0..<count { power[i] = wave[2 * i] * wave[2 * i] + wave[2 * i + 1] * wave[2 * i + 1] }
+        for k in 1..<max(1, modes) {
+            let w = wave + k * modeStride
+            for i in 0..<count { power[i] += w[2 * i] * w[2 * i] + w[2 * i + 1] * w[2 * i + 1] }
+        }
+    }
+
+    /// The generalised projection update of the stored exit waves (PtyPy's form of DM/RAAR/AP):
+    /// `ψ ← ψ + b·ψ_F + a·P·O − (a + b)·ψ`, where ψ_F is the Fourier-projected wave in `projected`.
+    /// With `accumulators`, also adds the object's overlap sums Σ_k P_k*ψ_k and Σ_k |P_k|² from the new ψ
+    /// at the patch, while the frame is still in cache.
+    /// Returns Σ |ψ_F − P·O|² over the frame: by Parseval an upper bound of the amplitude residual of P·O
+    /// itself (ψ_F satisfies the modulus constraint), tight at a fixed point, so DM can report the error of
+    /// its current estimate without another transform.
+    @inlinable @discardableResult
+    public static func updateExitWaves(exitWaves psi: UnsafeMutablePointer<Float>,
+                                       projected: UnsafePointer<Float>, probe: UnsafePointer<Float>,
+                                       patch: ObjectPatch, a: Float, b: Float, shape: FrameShape,
+                                       accumulators: OverlapAccumulators?, scratch: KernelScratch) -> Float {
+        let width = shape.width, ab = a + b
+        let distanceTerms = scratch.rowA
+        var distance: Float = 0
+        for r in 0..<shape.height {
+            let o = UnsafePointer(patch.rowStart(r))
+            for i in 0..<width { distanceTerms[i] = 0 }
+            for k in 0..<shape.modes {
+                let offset = 2 * (k * shape.pixels + r * width)
+                let p = probe + offset, w = psi + offset, f = projected + offset
+                for i in 0..<width {
+                    let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
+                    let poRe = pr * or - pi * oi, poIm = pr * oi + pi * or
+                    let fRe = f[2 * i], fIm = f[2 * i + 1]
+                    let dRe = fRe - poRe, dIm = fIm - poIm
+                    distanceTerms[i] += dRe * dRe + dIm * dIm
+                    w[2 * i] += b * fRe + a * poRe - ab * w[2 * i]
+                    w[2 * i + 1] += b * fIm + a * poIm - ab * w[2 * i + 1]
+                }
+            }
+            distance += Reduction.sum(distanceTerms, width)
+            guard let acc = accumulators else { continue }
+            let objectRow = (patch.row + r) * acc.objectWidth + patch.column
+            let numerator = acc.objectNumerator + 2 * objectRow
+            let denominator = acc.objectDenominator + objectRow
+            for k in 0..<shape.modes {
+                let offset = 2 * (k * shape.pixels + r * width)
+                let p = probe + offset, w = UnsafePointer(psi + offset)
+                for i in 0..<width {
+                    let pr = p[2 * i], pi = p[2 * i + 1], wr = w[2 * i], wi = w[2 * i + 1]
+                    numerator[2 * i] += pr * wr + pi * wi
+                    numerator[2 * i + 1] += pr * wi - pi * wr
+                    denominator[i] += pr * pr + pi * pi
+                }
+            }
+        }
+        return distance
+    }
+
+    /// Adds one frame's probe overlap sums, O_j*ψ_jk and |O_j|², from the stored exit waves and the
+    /// (already updated) object.
+    @inlinable
+    public static func accumulateProbeSums(exitWaves psi: UnsafePointer<Float>, patch: ObjectPatch,
+                                           shape: FrameShape, accumulators acc: OverlapAccumulators) {
+        let width = shape.width
+        for r in 0..<shape.height {
+            let o = UnsafePointer(patch.rowStart(r))
+            for k in 0..<shape.modes {
+                let offset = 2 * (k * shape.pixels + r * width)
+                let w = psi + offset, numerator = acc.probeNumerator + offset
+                for i in 0..<width {
+                    let or = o[2 * i], oi = o[2 * i + 1], wr = w[2 * i], wi = w[2 * i + 1]
+                    numerator[2 * i] += or * wr + oi * wi
+                    numerator[2 * i + 1] += or * wi - oi * wr
+                }
+            }
+            let denominator = acc.probeDenominator + r * width
+            for i in 0..<width { denominator[i] += o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1] }
+        }
+    }
+
+    /// The ePIE update (Maiden & Rodenburg 2009, eqs. 6–7) with mixed-state modes, in place:
+    /// Δ_k = ψ'_k − P_k·O;  O ← O + α/max_r Σ_k|P_k|² · Σ_k P_k*·Δ_k;  P_k ← P_k + β/max_r|O|² · O*·Δ_k,
+    /// both from the values before this update (`beta` = 0 leaves the probe alone).
+    /// `maxProbePower` is max_r Σ_k |P_k(r)|² of the probe as it is now; returns the same for the
+    /// updated probe, so a sequential sweep never recomputes it.
+    @inlinable
+    public static func pieUpdate(projected: UnsafePointer<Float>, probe: UnsafeMutablePointer<Float>,
+                                 patch: ObjectPatch, alpha: Float, beta: Float, maxProbePower: Float,
+                                 shape: FrameShape, scratch: KernelScratch) -> Float {
+        let width = shape.width
+        let objectStep = alpha / max(maxProbePower, .leastNormalMagnitude)
+        var probeStep: Float = 0
+        if beta != 0 {
+            var maxObjectPower: Float = 0
+            for r in 0..<shape.height {
+                let o = UnsafePointer(patch.rowStart(r))
+                for i in 0..<width { scratch.rowA[i] = o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1] }
+                maxObjectPower = max(maxObjectPower, Reduction.maximum(scratch.rowA, width))
+            }
+            probeStep = beta / max(maxObjectPower, .leastNormalMagnitude)
+        }
+        let changeRe = scratch.rowA, changeIm = scratch.rowB
+        for r in 0..<shape.height {
+            let o = patch.rowStart(r)
+            let power = scratch.frame + r * width
+            for i in 0..<width { changeRe[i] = 0; changeIm[i] = 0; power[i] = 0 }
+            for k in 0..<shape.modes {
+                let offset = 2 * (k * shape.pixels + r * width)
+                let p = probe + offset, f = projected + offset, old = UnsafePointer(o)
+                for i in 0..<width {
+                    let pr = p[2 * i], pi = p[2 * i + 1], or = old[2 * i], oi = old[2 * i + 1]
+                    let dRe = f[2 * i] - (pr * or - pi * oi), dIm = f[2 * i + 1] - (pr * oi + pi * or)
+                    changeRe[i] += pr * dRe + pi * dIm
+                    changeIm[i] += pr * dIm - pi * dRe
+                    let npr = pr + probeStep * (or * dRe + oi * dIm)
+                    let npi = pi + probeStep * (or * dIm - oi * dRe)
+                    p[2 * i] = npr
+                    p[2 * i + 1] = npi
+                    power[i] += npr * npr + npi * npi
+                }
+            }
+            for i in 0..<width {
+                o[2 * i] += objectStep * changeRe[i]
+                o[2 * i + 1] += objectStep * changeIm[i]
+            }
+        }
+        return Reduction.maximum(scratch.frame, shape.pixels)
+    }
+}
+
+/// Per-worker scratch for the kernels' per-pixel terms: `frame` holds one frame (`n` floats), `rowA` and
+/// `rowB` one row each.
+public struct KernelScratch {
+    public let frame: UnsafeMutablePointer<Float>
+    public let rowA: UnsafeMutablePointer<Float>
+    public let rowB: UnsafeMutablePointer<Float>
+
+    public init(frame: UnsafeMutablePointer<Float>, rowA: UnsafeMutablePointer<Float>, rowB: UnsafeMutablePointer<Float>) {
+        self.frame = frame
+        self.rowA = rowA
+        self.rowB = rowB
+    }
+}
+
+/// Sums and maxima with eight independent accumulators, which the compiler packs into vector registers
+/// (a single running float sum is a dependency chain it may not reorder).
+public enum Reduction {
+    @inlinable
+    public static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+        var i = 0
+        while i + 8 <= count {
+            s0 += x[i]; s1 += x[i + 1]; s2 += x[i + 2]; s3 += x[i + 3]
+            s4 += x[i + 4]; s5 += x[i + 5]; s6 += x[i + 6]; s7 += x[i + 7]
+            i += 8
+        }
+        var total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+        while i < count { total += x[i]; i += 1 }
+        return total
+    }
+
+    @inlinable
+    public static func maximum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+        var m0: Float = 0, m1: Float = 0, m2: Float = 0, m3: Float = 0
+        var m4: Float = 0, m5: Float = 0, m6: Float = 0, m7: Float = 0
+        var i = 0
+        while i + 8 <= count {
+            m0 = max(m0, x[i]); m1 = max(m1, x[i + 1]); m2 = max(m2, x[i + 2]); m3 = max(m3, x[i + 3])
+            m4 = max(m4, x[i + 4]); m5 = max(m5, x[i + 5]); m6 = max(m6, x[i + 6]); m7 = max(m7, x[i + 7])
+            i += 8
+        }
+        var result = max(max(max(m0, m1), max(m2, m3)), max(max(m4, m5), max(m6, m7)))
+        while i < count { result = max(result, x[i]); i += 1 }
+        return result
+    }
+}
+
+/// The object patch under one frame: row `r` of the patch starts at `object + 2·((row + r)·W + column)`.
 public struct ObjectPatch {
     public let object: UnsafeMutablePointer<Float>
     public let objectWidth: Int
@@ -33,226 +319,6 @@ public struct FrameShape: Sendable {
         self.height = height
         self.width = width
         self.modes = modes
-    }
-}
-
-public enum FrameKernels {
-    /// `output_k = c·P_k·O + (1 − c)·ψ_k` for every mode. With `c = 1` (or `exitWaves == nil`) this is the
-    /// plain exit wave P_k·O; DM(α) uses `c = 1 + α`, RAAR `c = 2`. Returns max_r |O(r)|² over the patch.
-    @inlinable @discardableResult
-    public static func combineExitWaves(probe: UnsafePointer<Float>, patch: ObjectPatch,
-                                        exitWaves: UnsafePointer<Float>?, weight c: Float,
-                                        output: UnsafeMutablePointer<Float>, shape: FrameShape) -> Float {
-        let width = shape.width
-        var maxObjectPower: Float = 0
-        for r in 0..<shape.height {
-            let o = patch.rowStart(r)
-            for i in 0..<width {
-                let power = o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1]
-                maxObjectPower = max(maxObjectPower, power)
-            }
-            for k in 0..<shape.modes {
-                let offset = 2 * (k * shape.pixels + r * width)
-                let p = probe + offset, out = output + offset
-                if let psi = exitWaves {
-                    let w = psi + offset, keep = 1 - c
-                    for i in 0..<width {
-                        let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
-                        out[2 * i] = c * (pr * or - pi * oi) + keep * w[2 * i]
-                        out[2 * i + 1] = c * (pr * oi + pi * or) + keep * w[2 * i + 1]
-                    }
-                } else {
-                    for i in 0..<width {
-                        let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
-                        out[2 * i] = pr * or - pi * oi
-                        out[2 * i + 1] = pr * oi + pi * or
-                    }
-                }
-            }
-        }
-        return maxObjectPower
-    }
-
-    /// The modulus constraint with mixed-state modes (Thibault & Menzel 2013), applied to far fields from
-    /// an unnormalised forward FFT: every mode at a good pixel is scaled by √I / (√Î + ε) with
-    /// Î = Σ_k |Ψ_k|²/n the unitary intensity; bad pixels keep Ψ. The factor also carries the 1/n of the
-    /// following unnormalised inverse FFT, so no separate scaling pass is needed.
-    ///
-    /// With `noiseBound` > 0 the projection is relaxed to the noise (a power bound): a frame whose
-    /// residual e = Σ m(√Î − √I)² is already ≤ the bound is left unchanged, and otherwise each amplitude
-    /// moves only to √I + (√Î − √I)·√(bound/e), the nearest point within the bound. This keeps DM from
-    /// fitting Poisson noise, which otherwise makes its iterates drift. `modelAmplitude` is scratch for
-    /// one frame (`n` floats), used only when the bound is active.
-    /// Adds this frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) to `metrics`.
-    @inlinable
-    public static func modulusProjection(farField: UnsafeMutablePointer<Float>,
-                                         amplitudes: UnsafePointer<Float>, mask: UnsafePointer<Float>,
-                                         shape: FrameShape, noiseBound: Float,
-                                         modelAmplitude: UnsafeMutablePointer<Float>,
-                                         metrics: inout FourierMetrics) {
-        let n = shape.pixels
-        let inverseN = 1 / Float(n)
-        let epsilon: Float = 1e-7
-        let relaxed = noiseBound > 0
-        var residual: Float = 0, likelihood: Float = 0
-        // Rows keep the float partial sums short, so per-frame accuracy holds for large frames.
-        for r in 0..<shape.height {
-            var rowResidual: Float = 0, rowLikelihood: Float = 0
-            let start = r * shape.width
-            for i in start..<(start + shape.width) {
-                var power: Float = 0
-                for k in 0..<shape.modes {
-                    let f = farField + 2 * (k * n + i)
-                    power += f[0] * f[0] + f[1] * f[1]
-                }
-                let model = power * inverseN
-                let amplitude = model.squareRoot()
-                let measured = amplitudes[i], m = mask[i]
-                let difference = amplitude - measured
-                rowResidual += m * difference * difference
-                rowLikelihood += m * (model - measured * measured * fastLogarithm(model + 1e-30))
-                if relaxed {
-                    modelAmplitude[i] = amplitude
-                    continue
-                }
-                let factor = (m * measured / (amplitude + epsilon) + (1 - m)) * inverseN
-                for k in 0..<shape.modes {
-                    let f = farField + 2 * (k * n + i)
-                    f[0] *= factor
-                    f[1] *= factor
-                }
-            }
-            residual += rowResidual
-            likelihood += rowLikelihood
-        }
-        metrics.amplitudeResidual += Double(residual)
-        metrics.likelihood += Double(likelihood)
-        guard relaxed else { return }
-        if residual <= noiseBound {
-            for i in 0..<(2 * shape.modes * n) { farField[i] *= inverseN }
-            return
-        }
-        let shrink = (noiseBound / residual).squareRoot()
-        for i in 0..<n {
-            let amplitude = modelAmplitude[i], measured = amplitudes[i], m = mask[i]
-            let target = measured + (amplitude - measured) * shrink
-            modelAmplitude[i] = (m * target / (amplitude + epsilon) + (1 - m)) * inverseN
-        }
-        for k in 0..<shape.modes {
-            let f = farField + 2 * k * n
-            for i in 0..<n {
-                f[2 * i] *= modelAmplitude[i]
-                f[2 * i + 1] *= modelAmplitude[i]
-            }
-        }
-    }
-
-    /// The generalised projection update of the stored exit waves (PtyPy's form of DM/RAAR/AP):
-    /// `ψ ← ψ + b·ψ_F + a·P·O − (a + b)·ψ`, where ψ_F is the Fourier-projected wave in `projected`.
-    /// With `accumulators`, also adds the object's overlap sums Σ_k P_k*ψ_k and Σ_k |P_k|² from the new ψ
-    /// at the patch, while the frame is still in cache.
-    /// Returns Σ |ψ_F − P·O|² over the frame: by Parseval an upper bound of the amplitude residual of P·O
-    /// itself (ψ_F satisfies the modulus constraint), tight at a fixed point, so DM can report the error of
-    /// its current estimate without another transform.
-    @inlinable @discardableResult
-    public static func updateExitWaves(exitWaves psi: UnsafeMutablePointer<Float>,
-                                       projected: UnsafePointer<Float>, probe: UnsafePointer<Float>,
-                                       patch: ObjectPatch, a: Float, b: Float, shape: FrameShape,
-                                       accumulators: OverlapAccumulators?) -> Float {
-        let width = shape.width, ab = a + b
-        var distance: Float = 0
-        for r in 0..<shape.height {
-            let o = patch.rowStart(r)
-            var rowDistance: Float = 0
-            for k in 0..<shape.modes {
-                let offset = 2 * (k * shape.pixels + r * width)
-                let p = probe + offset, w = psi + offset, f = projected + offset
-                for i in 0..<width {
-                    let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
-                    let poRe = pr * or - pi * oi, poIm = pr * oi + pi * or
-                    let dRe = f[2 * i] - poRe, dIm = f[2 * i + 1] - poIm
-                    rowDistance += dRe * dRe + dIm * dIm
-                    w[2 * i] += b * f[2 * i] + a * poRe - ab * w[2 * i]
-                    w[2 * i + 1] += b * f[2 * i + 1] + a * poIm - ab * w[2 * i + 1]
-                }
-            }
-            distance += rowDistance
-            guard let acc = accumulators else { continue }
-            let objectRow = (patch.row + r) * acc.objectWidth + patch.column
-            let numerator = acc.objectNumerator + 2 * objectRow
-            let denominator = acc.objectDenominator + objectRow
-            for k in 0..<shape.modes {
-                let offset = 2 * (k * shape.pixels + r * width)
-                let p = probe + offset, w = psi + offset
-                for i in 0..<width {
-                    let pr = p[2 * i], pi = p[2 * i + 1], wr = w[2 * i], wi = w[2 * i + 1]
-                    numerator[2 * i] += pr * wr + pi * wi
-                    numerator[2 * i + 1] += pr * wi - pi * wr
-                    denominator[i] += pr * pr + pi * pi
-                }
-            }
-        }
-        return distance
-    }
-
-    /// Adds one frame's probe overlap sums, O_j*ψ_jk and |O_j|², from the stored exit waves and the
-    /// (already updated) object.
-    @inlinable
-    public static func accumulateProbeSums(exitWaves psi: UnsafePointer<Float>, patch: ObjectPatch,
-                                           shape: FrameShape, accumulators acc: OverlapAccumulators) {
-        let width = shape.width
-        for r in 0..<shape.height {
-            let o = patch.rowStart(r)
-            for k in 0..<shape.modes {
-                let offset = 2 * (k * shape.pixels + r * width)
-                let w = psi + offset, numerator = acc.probeNumerator + offset
-                for i in 0..<width {
-                    let or = o[2 * i], oi = o[2 * i + 1], wr = w[2 * i], wi = w[2 * i + 1]
-                    numerator[2 * i] += or * wr + oi * wi
-                    numerator[2 * i + 1] += or * wi - oi * wr
-                }
-            }
-            let denominator = acc.probeDenominator + r * width
-            for i in 0..<width { denominator[i] += o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1] }
-        }
-    }
-
-    /// The ePIE update (Maiden & Rodenburg 2009, eqs. 6–7) with mixed-state modes, in place:
-    /// Δ_k = ψ'_k − P_k·O;  O ← O + objectStep·Σ_k P_k*·Δ_k;  P_k ← P_k + probeStep·O*·Δ_k,
-    /// both from the values before this update. The caller folds the ePIE normalisations
-    /// (α / max Σ_k|P_k|², β / max|O|²) into the steps. Returns max_r Σ_k |P_k(r)|² after the update.
-    @inlinable
-    public static func pieUpdate(projected: UnsafePointer<Float>, probe: UnsafeMutablePointer<Float>,
-                                 patch: ObjectPatch, objectStep: Float, probeStep: Float,
-                                 shape: FrameShape, probePower: UnsafeMutablePointer<Float>) -> Float {
-        let width = shape.width
-        for r in 0..<shape.height {
-            let o = patch.rowStart(r)
-            let power = probePower + r * width
-            for i in 0..<width { power[i] = 0 }
-            for i in 0..<width {
-                let or = o[2 * i], oi = o[2 * i + 1]
-                var deltaORe: Float = 0, deltaOIm: Float = 0
-                for k in 0..<shape.modes {
-                    let offset = 2 * (k * shape.pixels + r * width + i)
-                    let p = probe + offset, f = projected + offset
-                    let pr = p[0], pi = p[1]
-                    let dRe = f[0] - (pr * or - pi * oi), dIm = f[1] - (pr * oi + pi * or)
-                    deltaORe += pr * dRe + pi * dIm
-                    deltaOIm += pr * dIm - pi * dRe
-                    let npr = pr + probeStep * (or * dRe + oi * dIm)
-                    let npi = pi + probeStep * (or * dIm - oi * dRe)
-                    p[0] = npr
-                    p[1] = npi
-                    power[i] += npr * npr + npi * npi
-                }
-                o[2 * i] = or + objectStep * deltaORe
-                o[2 * i + 1] = oi + objectStep * deltaOIm
-            }
-        }
-        var maxPower: Float = 0
-        for i in 0..<shape.pixels { maxPower = max(maxPower, probePower[i]) }
-        return maxPower
     }
 }
 
