@@ -23,6 +23,10 @@ struct EngineTestCase {
         parameters.detectorGapColumns = gapColumns
         parameters.dose = dose
         parameters.seed = seed
+        // Fewer, wider spokes and more texture than the default, so the small scanned field is structured.
+        parameters.object = SimulatedObject(spokeCount: 12, phaseAmplitude: 1.2, starRadiusFraction: 0.9,
+                                            amplitudeRange: 0.5...1.0, blobCount: 9, textureShare: 0.5)
+        parameters.extraModePowerFraction = 0.1
         let (dataset, truth) = PtychographySimulation.run(parameters)
         let choice = InitialProbe.chooseBeamDiameter(for: dataset, threads: threads, seed: seed)
         let probe = useTrueProbe ? InitialProbe.withModes(truth.probe, modes: modes, modePower: 0.05, seed: seed)
