@@ -42,7 +42,8 @@ public final class Reconstruction {
                 var engine = DifferenceMap(alpha: configuration.dmAlpha,
                                            objectInertia: configuration.dmObjectInertia,
                                            probeInertia: configuration.dmProbeInertia,
-                                           probeUpdateStart: configuration.probeUpdateStart)
+                                           probeUpdateStart: configuration.probeUpdateStart,
+                                           fourierRelaxation: configuration.dmFourierRelaxation)
                 keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
             }
             if !keepGoing { break }

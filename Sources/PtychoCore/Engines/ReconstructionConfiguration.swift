@@ -34,6 +34,8 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     public var dmAlpha: Float = 1
     public var dmObjectInertia: Float = 0.01
     public var dmProbeInertia: Float = 0.001
+    /// DM's power-bound relaxation of the modulus projection, in units of the expected Poisson noise.
+    public var dmFourierRelaxation: Float = 1
     /// `auto`, `bar`, `jsonl` or `none`.
     public var progress: String = "auto"
     /// Memory limit in bytes; `nil` = the memory available on this machine.
@@ -48,6 +50,7 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         case probeDiameter = "probe_diameter", probeUpdateStart = "probe_update_start"
         case modePower = "mode_power", epieAlpha = "epie_alpha", epieBeta = "epie_beta"
         case dmAlpha = "dm_alpha", dmObjectInertia = "dm_object_inertia", dmProbeInertia = "dm_probe_inertia"
+        case dmFourierRelaxation = "dm_fourier_relaxation"
         case progress, maxMemory = "max_memory", device
     }
 
@@ -84,6 +87,7 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         dmAlpha = try value(.dmAlpha, dmAlpha)
         dmObjectInertia = try value(.dmObjectInertia, dmObjectInertia)
         dmProbeInertia = try value(.dmProbeInertia, dmProbeInertia)
+        dmFourierRelaxation = try value(.dmFourierRelaxation, dmFourierRelaxation)
         progress = try value(.progress, progress)
         maxMemory = try optional(.maxMemory)
         device = try value(.device, device)
@@ -126,6 +130,7 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         try c.encode(dmAlpha, forKey: .dmAlpha)
         try c.encode(dmObjectInertia, forKey: .dmObjectInertia)
         try c.encode(dmProbeInertia, forKey: .dmProbeInertia)
+        try c.encode(dmFourierRelaxation, forKey: .dmFourierRelaxation)
         try c.encode(progress, forKey: .progress)
         try c.encode(maxMemory, forKey: .maxMemory)
         try c.encode(device, forKey: .device)
@@ -152,6 +157,9 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         }
         guard ["auto", "cpu"].contains(device.lowercased()) else {
             throw ConfigurationError.invalidValue(key: "device", reason: "'\(device)' is not available (cpu, auto)")
+        }
+        guard dmFourierRelaxation >= 0 && dmFourierRelaxation.isFinite else {
+            throw ConfigurationError.invalidValue(key: "dm_fourier_relaxation", reason: "must be ≥ 0")
         }
         if let m = maxMemory, m <= 0 {
             throw ConfigurationError.invalidValue(key: "max_memory", reason: "must be > 0 bytes")
