@@ -7,9 +7,11 @@
 /// bound, `fourierRelaxation`), without which DM's iterates drift on noisy data. Frames are independent within an iteration, so the sweep runs on
 /// every worker, each accumulating its own overlap sums.
 ///
-/// Reported metrics: the Fourier error is Σ‖ψ_F − P O_j‖² / Σ m·I, an upper bound (Parseval) of the
-/// error of the current estimate P O_j that is tight at a fixed point and needs no extra transform; the
-/// Poisson likelihood is that of P_F's input, (1 − c)ψ + c·P O_j, as PtyPy reports DM's metrics.
+/// Reported metrics are those of P_F's input, (1 − c)ψ + c·P O_j, as PtyPy reports DM's. With the
+/// default power bound a frame within its noise is left unprojected, which resets its ψ to P·O, so the
+/// input is the current estimate itself and the metrics are those of P·O. With the exact projection
+/// (`fourierRelaxation` = 0) the input drifts on noisy data, so the Fourier error reported is instead
+/// Σ‖ψ_F − P O_j‖² / Σ m·I, an upper bound (Parseval) of P·O's error, tight at a fixed point.
 public struct DifferenceMap: ReconstructionEngine {
     public static let kind = EngineKind.differenceMap
     public var alpha: Float
@@ -22,7 +24,7 @@ public struct DifferenceMap: ReconstructionEngine {
     public var fourierRelaxation: Float
 
     public init(alpha: Float = 1, objectInertia: Float = 0.01, probeInertia: Float = 0.001,
-                probeUpdateStart: Int = 1, fourierRelaxation: Float = 1) {
+                probeUpdateStart: Int = 1, fourierRelaxation: Float = 2) {
         self.fourierRelaxation = fourierRelaxation
         self.alpha = alpha
         self.objectInertia = objectInertia
@@ -53,6 +55,9 @@ public struct DifferenceMap: ReconstructionEngine {
             _ = backend.sweep(.parallel) { operators, frames in operators.accumulateProbeSums(frames) }
             backend.solveProbe(inertia: probeInertia)
         }
+        // With the power bound a converged frame's ψ is reset to P·O, so the modulus step's input is the
+        // estimate itself; without it the input drifts and the projection distance bounds P·O's error.
+        guard fourierRelaxation == 0 else { return metrics }
         var reported = metrics
         reported.amplitudeResidual = metrics.projectionDistance
         return reported

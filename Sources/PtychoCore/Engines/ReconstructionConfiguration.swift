@@ -35,7 +35,7 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     public var dmObjectInertia: Float = 0.01
     public var dmProbeInertia: Float = 0.001
     /// DM's power-bound relaxation of the modulus projection, in units of the expected Poisson noise.
-    public var dmFourierRelaxation: Float = 1
+    public var dmFourierRelaxation: Float = 2
     /// `auto`, `bar`, `jsonl` or `none`.
     public var progress: String = "auto"
     /// Memory limit in bytes; `nil` = the memory available on this machine.
