@@ -51,18 +51,22 @@ final class PtychiteProcess {
     /// Starts `ptychite` with `arguments`.
     init(_ arguments: [String], timeout: TimeInterval = defaultTimeout) throws {
         self.arguments = arguments
+        let binary = try PtychiteBinary.url()
         stderrPath = NSTemporaryDirectory() + "ptychite-stderr-" + UUID().uuidString
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         guard let stderrFile = FileHandle(forWritingAtPath: stderrPath) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: stderrPath])
         }
-        process.executableURL = try PtychiteBinary.url()
+        process.executableURL = binary
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdoutPipe
         process.standardError = stderrFile
-        try process.run()
-        try? stderrFile.close()
+        defer { try? stderrFile.close() }
+        do { try process.run() } catch {
+            try? FileManager.default.removeItem(atPath: stderrPath)
+            throw error
+        }
         watchdog = Watchdog(process: process, timeout: timeout)
     }
 
