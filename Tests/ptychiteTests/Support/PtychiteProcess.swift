@@ -53,8 +53,8 @@ final class PtychiteProcess {
         self.arguments = arguments
         let binary = try PtychiteBinary.url()
         stderrPath = NSTemporaryDirectory() + "ptychite-stderr-" + UUID().uuidString
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        guard let stderrFile = FileHandle(forWritingAtPath: stderrPath) else {
+        guard FileManager.default.createFile(atPath: stderrPath, contents: nil),
+              let stderrFile = FileHandle(forWritingAtPath: stderrPath) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: stderrPath])
         }
         process.executableURL = binary
