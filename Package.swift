@@ -56,6 +56,7 @@ let package = Package(
             path: "Benchmarks/PtychoBenchmarks", swiftSettings: optimise),
         .testTarget(name: "PtychoCoreTests", dependencies: ["PtychoCore"]),
         .testTarget(name: "PtychoIOTests", dependencies: ["PtychoCore", "PtychoIO"]),
-        .testTarget(name: "ptychiteTests", dependencies: ["PtychoCore", "PtychoIO", "ptychite"]),
+        .testTarget(name: "ptychiteTests", dependencies: ["PtychoCore", "PtychoIO", "ptychite"],
+                    exclude: ["README.md"]),
     ]
 )

@@ -15,6 +15,12 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
+            guard let convention = TranslationConvention(rawValue: translation.lowercased()) else {
+                throw CommandFailure(message: "--translation must be sample or probe", status: ExitStatus.usage)
+            }
+            guard probeModes >= 1 else {
+                throw CommandFailure(message: "--probe-modes must be at least 1", status: ExitStatus.usage)
+            }
             let summary = CXIReader.inspect(path: input)
             var lines = ["File: \(input)"]
             if let path = summary.dataPath, let count = summary.frameCount, let shape = summary.frameShape {
@@ -35,7 +41,6 @@ struct InfoCommand: ParsableCommand {
             if summary.isValid {
                 // The full read checks every intensity and gives the positions that size the object.
                 do {
-                    let convention = TranslationConvention(rawValue: translation.lowercased()) ?? .sample
                     let loaded = try CXIReader(translationConvention: convention).read(path: input)
                     let dataset = loaded.dataset
                     let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,

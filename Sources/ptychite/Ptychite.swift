@@ -15,6 +15,21 @@ struct Ptychite: ParsableCommand {
             """,
         version: version,
         subcommands: [SimulateCommand.self, InfoCommand.self, ReconstructCommand.self, CompareCommand.self])
+
+    /// ArgumentParser's own entry point, except that a command line it cannot parse (unknown option,
+    /// invalid value, missing argument) exits with the documented usage status 2 instead of its 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.usage)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// The exit codes of every subcommand (documented in `ptychite --help`).

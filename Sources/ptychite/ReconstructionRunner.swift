@@ -51,6 +51,7 @@ struct ReconstructionRunner {
         let placement = ObjectPlacement(positions: dataset.positions, pixelSize: pixelSize,
                                         frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
         try checkMemory(dataset: dataset, placement: placement)
+        try checkOutputIsWritable(outputPath)
 
         let probe = try initialProbe(for: dataset)
         let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
@@ -107,6 +108,23 @@ struct ReconstructionRunner {
                                  + "\(source) is \(MemoryEstimate.format(limit)); use fewer frames, fewer probe modes, "
                                  + "or an engine plan without DM", status: ExitStatus.memory)
         }
+    }
+
+    /// Fails now rather than after every iteration has run: the result is written through a temporary
+    /// file beside it, so creating (and removing) exactly that file proves the write can happen.
+    private func checkOutputIsWritable(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CommandFailure(message: "\(path): the result path is a directory", status: ExitStatus.inputOutput)
+        }
+        let temporary = AtomicHDF5Write.temporaryPath(for: path)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard descriptor >= 0 else {
+            throw CommandFailure(message: "\(path): cannot create a file in its directory (\(String(cString: strerror(errno))))",
+                                 status: ExitStatus.inputOutput)
+        }
+        close(descriptor)
+        unlink(temporary)
     }
 
     private func initialProbe(for dataset: DiffractionDataset) throws -> ComplexArray {

@@ -1,0 +1,52 @@
+import Foundation
+import PtychoIO
+import XCTest
+
+/// SIGTERM (a job being cancelled) and SIGINT (Ctrl-C) stop a reconstruction between iterations; the
+/// last iterate is still written as a complete result, and the exit code is 128 + the signal.
+final class InterruptionTests: XCTestCase {
+    /// Far more iterations than can run before the signal arrives (each takes milliseconds), so the run
+    /// can only end early by being interrupted; the watchdog bounds the test if the signal is ignored.
+    private static let plannedIterations = 100_000
+
+    func testSIGTERMWritesTheLastIterateAndExits143() throws {
+        try assertInterrupted(by: SIGTERM)
+    }
+
+    func testSIGINTWritesTheLastIterateAndExits130() throws {
+        try assertInterrupted(by: SIGINT)
+    }
+
+    private func assertInterrupted(by signal: Int32, file: StaticString = #filePath, line: UInt = #line) throws {
+        let directory = try TemporaryDirectory()
+        let input = try CLIFixtures.simulate(in: directory)
+        let result = directory.file("interrupted.h5")
+        let process = try PtychiteProcess(["reconstruct", input, "-o", result, "--progress", "jsonl",
+                                           "--engine", "ePIE:\(Self.plannedIterations)", "--probe-diameter-um", "3"],
+                                          timeout: 60)
+        // The first progress line proves the signal handlers are installed (they are set up before the
+        // first iteration), so the signal tests the graceful stop and not the default action.
+        let first = try XCTUnwrap(process.nextStdoutLine(), "no progress line before exit", file: file, line: line)
+        XCTAssertEqual(try ProgressRecord(line: first).iteration, 1, file: file, line: line)
+        process.send(signal: signal)
+        let outcome = process.wait()
+
+        assertExitedCleanly(outcome, file: file, line: line)
+        XCTAssertEqual(outcome.status, 128 + signal, outcome.summary, file: file, line: line)
+        XCTAssertEqual(outcome.stderrLines.filter { $0.hasPrefix("ptychite: error:") },
+                       ["ptychite: error: interrupted by signal \(signal)"], outcome.summary, file: file, line: line)
+
+        let progress = outcome.stdoutLines
+        let written = try ResultReader().read(path: result)
+        XCTAssertGreaterThanOrEqual(written.history.count, 1, file: file, line: line)
+        XCTAssertLessThan(written.history.count, Self.plannedIterations, file: file, line: line)
+        XCTAssertEqual(written.history.count, progress.count, "the history holds every reported iteration",
+                       file: file, line: line)
+        XCTAssertEqual(written.history.last?.iteration, written.history.count, file: file, line: line)
+        for path in OutputNames.previews(for: result) {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path), "missing \(path)", file: file, line: line)
+        }
+        XCTAssertEqual(try directory.contents().filter(OutputNames.isTemporary), [], "temporary files left behind",
+                       file: file, line: line)
+    }
+}
