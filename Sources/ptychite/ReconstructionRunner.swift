@@ -22,6 +22,14 @@ final class InterruptFlag: @unchecked Sendable {
 
     /// The signal received, or 0.
     var received: Int32 { requested.load(ordering: .relaxed) }
+
+    /// Ends the command (exit 128 + signal, nothing written) if a stop was requested during `stage`.
+    func stopIfRequested(during stage: String) throws {
+        let signal = received
+        guard signal != 0 else { return }
+        throw CommandFailure(message: "interrupted by signal \(signal) while \(stage); nothing was written",
+                             status: 128 + signal)
+    }
 }
 
 /// `ptychite reconstruct` from a resolved configuration: read, check memory, build the initial model,
@@ -43,8 +51,18 @@ struct ReconstructionRunner {
 
     func run() throws {
         let inputPath = configuration.input!, outputPath = configuration.output!
+        if URL(fileURLWithPath: inputPath).standardizedFileURL.resolvingSymlinksInPath()
+            == URL(fileURLWithPath: outputPath).standardizedFileURL.resolvingSymlinksInPath() {
+            throw CommandFailure(message: "\(outputPath): the result would replace the input file; choose another -o",
+                                 status: ExitStatus.usage)
+        }
+        // Signals are caught from the start: before the first iteration there is nothing to save, so a stop
+        // request ends the run cleanly at the next checkpoint below instead of killing it mid-write.
+        let interrupt = InterruptFlag()
+        interrupt.install()
         let convention = configuration.translation ?? .sample
         let loaded = try CXIReader(translationConvention: convention).read(path: inputPath)
+        try interrupt.stopIfRequested(during: "reading the data")
         for warning in loaded.warnings { printNote("ptychite: warning: \(warning)") }
         let dataset = loaded.dataset
         let pixelSize = dataset.geometry.objectPixelSize
@@ -54,6 +72,7 @@ struct ReconstructionRunner {
         try checkOutputIsWritable(outputPath)
 
         let probe = try initialProbe(for: dataset)
+        try interrupt.stopIfRequested(during: "choosing the initial probe")
         let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
         object.fill(re: 1)
         let model = ReconstructionModel(object: object, probe: probe, placement: placement)
@@ -62,8 +81,6 @@ struct ReconstructionRunner {
         let data = MeasuredData(consuming: dataset, threads: threads)
         let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads)
 
-        let interrupt = InterruptFlag()
-        interrupt.install()
         var reporter = ProgressReporter(style: ProgressStyle(rawValue: configuration.progress) ?? .auto)
         printNote("Reconstructing \(inputPath): \(data.frameCount) frames of \(data.frameHeight)×\(data.frameWidth), "
                   + "object \(placement.objectHeight)×\(placement.objectWidth) at \(String(format: "%.2f", pixelSize.x * 1e9)) nm, "

@@ -27,4 +27,15 @@ final class OutputPathTests: XCTestCase {
         XCTAssertEqual(outcome.stdout, "", "iterations ran before the failure: \(outcome.summary)")
         assertDirectoryHoldsOnly(directory, ["data.cxi", "results"])
     }
+
+    func testResultThatWouldReplaceTheInputIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let input = try CLIFixtures.writeSmallCXI(directory.file("data.cxi"))
+        let before = try Data(contentsOf: URL(fileURLWithPath: input))
+        let outcome = try PtychiteProcess.run(["reconstruct", input, "-o", directory.file("./data.cxi"),
+                                               "--progress", "jsonl"] + CLIFixtures.quickPlan)
+        assertOneLineFailure(outcome, status: ExpectedExit.usage, mentions: ["would replace the input"])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: input)), before)
+        assertDirectoryHoldsOnly(directory, ["data.cxi"])
+    }
 }
