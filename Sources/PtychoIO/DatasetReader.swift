@@ -18,3 +18,21 @@ public struct LoadedDataset: @unchecked Sendable {
 public protocol DatasetReader: Sendable {
     func read(path: String) throws -> LoadedDataset
 }
+
+/// What a reader knows before it reads the frames: enough to size a reconstruction.
+public struct DatasetHeader: Sendable {
+    public let geometry: ExperimentGeometry
+    public let positions: ScanPositions
+    public let frameCount: Int
+    public let frameHeight: Int
+    public let frameWidth: Int
+
+    public init(geometry: ExperimentGeometry, positions: ScanPositions, frameCount: Int, frameHeight: Int,
+                frameWidth: Int) {
+        self.geometry = geometry
+        self.positions = positions
+        self.frameCount = frameCount
+        self.frameHeight = frameHeight
+        self.frameWidth = frameWidth
+    }
+}

@@ -61,15 +61,20 @@ struct ReconstructionRunner {
         let interrupt = InterruptFlag()
         interrupt.install()
         let convention = configuration.translation ?? .sample
-        let loaded = try CXIReader(translationConvention: convention).read(path: inputPath)
+        // The memory check runs on the header, before the frames are allocated or read.
+        let loaded = try CXIReader(translationConvention: convention).read(path: inputPath) { header in
+            let placement = ObjectPlacement(positions: header.positions, pixelSize: header.geometry.objectPixelSize,
+                                            frameHeight: header.frameHeight, frameWidth: header.frameWidth)
+            try checkMemory(frameCount: header.frameCount, frameHeight: header.frameHeight,
+                            frameWidth: header.frameWidth, placement: placement)
+            try checkOutputIsWritable(outputPath)
+        }
         try interrupt.stopIfRequested(during: "reading the data")
         for warning in loaded.warnings { printNote("ptychite: warning: \(warning)") }
         let dataset = loaded.dataset
         let pixelSize = dataset.geometry.objectPixelSize
         let placement = ObjectPlacement(positions: dataset.positions, pixelSize: pixelSize,
                                         frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
-        try checkMemory(dataset: dataset, placement: placement)
-        try checkOutputIsWritable(outputPath)
 
         let probe = try initialProbe(for: dataset)
         try interrupt.stopIfRequested(during: "choosing the initial probe")
@@ -113,9 +118,9 @@ struct ReconstructionRunner {
         }
     }
 
-    private func checkMemory(dataset: DiffractionDataset, placement: ObjectPlacement) throws {
-        let estimate = MemoryEstimate(frameCount: dataset.frameCount, frameHeight: dataset.frameHeight,
-                                      frameWidth: dataset.frameWidth, modes: configuration.probeModes,
+    private func checkMemory(frameCount: Int, frameHeight: Int, frameWidth: Int, placement: ObjectPlacement) throws {
+        let estimate = MemoryEstimate(frameCount: frameCount, frameHeight: frameHeight,
+                                      frameWidth: frameWidth, modes: configuration.probeModes,
                                       objectHeight: placement.objectHeight, objectWidth: placement.objectWidth,
                                       threads: threads, storesExitWaves: plan.usesExitWaves)
         let limit = configuration.maxMemory ?? MemoryEstimate.availableBytes()

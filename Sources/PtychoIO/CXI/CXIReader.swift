@@ -17,7 +17,11 @@ public struct CXIReader: DatasetReader {
         self.framesPerBatch = framesPerBatch
     }
 
-    public func read(path: String) throws -> LoadedDataset {
+    public func read(path: String) throws -> LoadedDataset { try read(path: path, beforeReadingFrames: { _ in }) }
+
+    /// Reads the file, calling `admit` with the validated header before the frame buffer is allocated, so
+    /// a caller can refuse (e.g. over its memory budget) without the frames ever being read.
+    public func read(path: String, beforeReadingFrames admit: (DatasetHeader) throws -> Void) throws -> LoadedDataset {
         let file = try InputFile.openHDF5(path)
         defer { try? file.close() }
         let metadata = CXIMetadata(file: file)
@@ -32,6 +36,8 @@ public struct CXIReader: DatasetReader {
         let corrections = FrameCorrections(mask: mask, dark: try metadata.dark(frameHeight: height, frameWidth: width),
                                            monitorScale: try metadata.monitorScale(frameCount: frameCount,
                                                                                     dataPath: data.path))
+        try admit(DatasetHeader(geometry: geometry, positions: positions, frameCount: frameCount,
+                                frameHeight: height, frameWidth: width))
         let intensities = RealArray(shape: [frameCount, height, width])
         for start in stride(from: 0, to: frameCount, by: framesPerBatch) {
             let frames = start..<min(frameCount, start + framesPerBatch)
