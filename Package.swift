@@ -54,9 +54,10 @@ let package = Package(
         .executableTarget(
             name: "PtychoBenchmarks", dependencies: ["PtychoCore", "PtychoIO"],
             path: "Benchmarks/PtychoBenchmarks", swiftSettings: optimise),
+        .target(name: "PtychoTestSupport", path: "Tests/PtychoTestSupport"),
         .testTarget(name: "PtychoCoreTests", dependencies: ["PtychoCore"]),
-        .testTarget(name: "PtychoIOTests", dependencies: ["PtychoCore", "PtychoIO"]),
-        .testTarget(name: "ptychiteTests", dependencies: ["PtychoCore", "PtychoIO", "ptychite"],
+        .testTarget(name: "PtychoIOTests", dependencies: ["PtychoCore", "PtychoIO", "PtychoTestSupport"]),
+        .testTarget(name: "ptychiteTests", dependencies: ["PtychoCore", "PtychoIO", "ptychite", "PtychoTestSupport"],
                     exclude: ["README.md"]),
     ]
 )

@@ -16,13 +16,9 @@ public final class ComplexArray: @unchecked Sendable {
 
     /// Allocates zero-filled storage for `shape`.
     public init(shape: [Int]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
         self.shape = shape
-        self.count = shape.reduce(1, *)
-        let raw = fftwf_malloc(max(1, 2 * count) * MemoryLayout<Float>.stride)!
-        let floats = raw.bindMemory(to: Float.self, capacity: max(1, 2 * count))
-        floats.initialize(repeating: 0, count: max(1, 2 * count))
-        storage = UnsafeMutableBufferPointer(start: floats, count: 2 * count)
+        self.count = elementCount(shape)
+        storage = allocateAlignedZeros(2 * count)
     }
 
     /// Copies `other`, optionally viewed with another `shape` of the same element count.
@@ -76,13 +72,9 @@ public final class RealArray: @unchecked Sendable {
     public let storage: UnsafeMutableBufferPointer<Float>
 
     public init(shape: [Int]) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
         self.shape = shape
-        self.count = shape.reduce(1, *)
-        let raw = fftwf_malloc(max(1, count) * MemoryLayout<Float>.stride)!
-        let floats = raw.bindMemory(to: Float.self, capacity: max(1, count))
-        floats.initialize(repeating: 0, count: max(1, count))
-        storage = UnsafeMutableBufferPointer(start: floats, count: count)
+        self.count = elementCount(shape)
+        storage = allocateAlignedZeros(count)
     }
 
     public convenience init(shape: [Int], values: [Float]) {
@@ -110,4 +102,18 @@ public final class RealArray: @unchecked Sendable {
     }
 
     public func fill(_ value: Float) { storage.update(repeating: value) }
+}
+
+private func elementCount(_ shape: [Int]) -> Int {
+    precondition(shape.allSatisfy { $0 >= 0 }, "negative extent in shape \(shape)")
+    return shape.reduce(1, *)
+}
+
+/// `count` zeroed floats from FFTW's allocator (SIMD-aligned); at least one is allocated so that the base
+/// address is never nil. Freed with `fftwf_free`.
+private func allocateAlignedZeros(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+    let capacity = max(1, count)
+    let floats = fftwf_malloc(capacity * MemoryLayout<Float>.stride)!.bindMemory(to: Float.self, capacity: capacity)
+    floats.initialize(repeating: 0, count: capacity)
+    return UnsafeMutableBufferPointer(start: floats, count: count)
 }

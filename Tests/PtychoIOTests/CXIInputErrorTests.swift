@@ -1,6 +1,7 @@
 import Foundation
 import PtychoCore
 import PtychoIO
+import PtychoTestSupport
 import XCTest
 
 /// Each bad input gets its own test: the one-line error must name the file, the dataset and the problem.

@@ -1,24 +1,8 @@
 import Foundation
 import PtychoCore
 import PtychoIO
+import PtychoTestSupport
 import XCTest
-
-/// A fresh directory under the system temporary directory, removed on deinit.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "ptychite-io-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    /// Names in the directory, hidden ones included.
-    func contents() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: path).sorted() }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// Small, fully known data sets and CXI files that each test then breaks in one way.
 enum Fixtures {

@@ -1,5 +1,6 @@
 import PtychoCore
 import PtychoIO
+import PtychoTestSupport
 import XCTest
 
 final class HDF5WrapperTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import PtychoCore
 import PtychoIO
+import PtychoTestSupport
 import XCTest
 
 final class ResultFileTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import PtychoCore
+import PtychoTestSupport
 import XCTest
 
 /// An HDF5 file with one thing wrong in its datasets (PtychoIOTests check the reader; these check what

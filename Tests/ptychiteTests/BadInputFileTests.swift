@@ -1,4 +1,5 @@
 import Foundation
+import PtychoTestSupport
 import XCTest
 
 /// Inputs that are not a readable HDF5 file at all. Each must end `reconstruct` with exit 1 and one line

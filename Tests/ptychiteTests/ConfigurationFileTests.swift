@@ -1,6 +1,7 @@
 import Foundation
 import PtychoCore
 import PtychoIO
+import PtychoTestSupport
 import XCTest
 
 /// `--config FILE.json`: the document the job service submits. Flags override it, the result records the

@@ -1,5 +1,6 @@
 import Foundation
 import PtychoIO
+import PtychoTestSupport
 import XCTest
 
 /// `--probe PREVIOUS_RESULT`: a reconstruction may start from the probe of an earlier one, which must

@@ -1,5 +1,6 @@
 import Foundation
 import PtychoIO
+import PtychoTestSupport
 import XCTest
 
 /// SIGTERM (a job being cancelled) and SIGINT (Ctrl-C) stop a reconstruction between iterations; the

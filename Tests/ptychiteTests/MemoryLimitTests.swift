@@ -1,4 +1,5 @@
 import Foundation
+import PtychoTestSupport
 import XCTest
 
 /// The memory check runs before anything large is allocated: above `--max-memory` the run is refused

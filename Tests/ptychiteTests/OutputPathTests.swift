@@ -1,4 +1,5 @@
 import Foundation
+import PtychoTestSupport
 import XCTest
 
 /// A result that cannot be written is reported before the reconstruction runs, not after every

@@ -1,5 +1,6 @@
 import Foundation
 import PtychoIO
+import PtychoTestSupport
 import XCTest
 
 /// The main job end to end, as a user runs it: simulate → info → reconstruct → compare.

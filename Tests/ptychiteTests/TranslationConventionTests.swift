@@ -1,6 +1,7 @@
 import Foundation
 import PtychoCore
 import PtychoIO
+import PtychoTestSupport
 import XCTest
 
 /// `--translation sample|probe`: the CXI text calls the translation the sample's (probe = −translation),

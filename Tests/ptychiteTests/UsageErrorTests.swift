@@ -1,4 +1,5 @@
 import Foundation
+import PtychoTestSupport
 import XCTest
 
 /// Command lines and engine plans that cannot be run as given: exit 2 (the documented usage status,

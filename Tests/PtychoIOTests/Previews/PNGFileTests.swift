@@ -1,5 +1,6 @@
 import Foundation
 import PtychoIO
+import PtychoTestSupport
 import XCTest
 
 final class PNGFileTests: XCTestCase {

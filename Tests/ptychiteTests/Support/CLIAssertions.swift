@@ -1,4 +1,5 @@
 import Foundation
+import PtychoTestSupport
 import XCTest
 
 /// The exit codes documented in `ptychite --help` (Sources/ptychite/Ptychite.swift). Repeated here on

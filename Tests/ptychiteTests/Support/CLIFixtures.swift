@@ -1,24 +1,8 @@
 import Foundation
 import PtychoCore
 import PtychoIO
+import PtychoTestSupport
 import XCTest
-
-/// A fresh directory under the system temporary directory, removed on deinit.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "ptychite-cli-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    /// Names in the directory, hidden ones (the atomic writers' `.<name>.tmp-<pid>`) included.
-    func contents() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: path).sorted() }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// Small inputs for the binary. Sizes are chosen so that every reconstruction in this target takes a
 /// fraction of a second in release mode.

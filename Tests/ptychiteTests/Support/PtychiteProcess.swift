@@ -1,4 +1,5 @@
 import Foundation
+import PtychoTestSupport
 import XCTest
 
 /// How a finished `ptychite` run ended and what it printed.
