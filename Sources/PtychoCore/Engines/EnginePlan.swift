@@ -1,3 +1,5 @@
+import Foundation
+
 /// The engines Ptychite runs. Names are matched case-insensitively on input.
 public enum EngineKind: String, Sendable, Codable, CaseIterable {
     case ePIE
@@ -68,4 +70,3 @@ public enum EnginePlanError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-import Foundation
