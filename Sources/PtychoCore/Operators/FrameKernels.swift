@@ -6,9 +6,11 @@ import CFFTW
 /// Layouts: probe and exit waves are `[K, ny, nx]` (K probe modes, contiguous frames); the object is
 /// `[H, W]` and a patch is the `ny × nx` window whose top-left pixel is `(row, column)`.
 ///
-/// Every inner loop is a plain element-wise loop over one row with few pointers and no floating-point
-/// reduction: per-pixel terms go to scratch rows and are summed by `Reduction`, because the compiler does
-/// not reassociate float sums and would otherwise leave the loop scalar. Nothing here allocates.
+/// Every inner loop is a plain element-wise loop over one row with no floating-point reduction, because
+/// the compiler does not reassociate float sums and would otherwise leave the loop scalar: per-pixel terms
+/// are added element-wise into a scratch row (column sums over the frame's rows), which `Reduction` sums
+/// once per frame. Each pass does all its work on a pixel while the pixel's data are in registers.
+/// Nothing here allocates.
 public enum FrameKernels {
     /// `output_k = c·P_k·O + (1 − c)·ψ_k` for every mode. Without stored exit waves this is the plain
     /// exit wave P_k·O; DM(α) uses `c = 1 + α`, RAAR `c = 2`.
@@ -50,58 +52,76 @@ public enum FrameKernels {
     /// moves only to √I + (√Î − √I)·√(bound/e), the nearest point within the bound. This keeps DM from
     /// fitting Poisson noise, which otherwise makes its iterates drift.
     /// Adds this frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) to `metrics`.
+    ///
+    /// One pass over the frame computes √Î and the metric terms row by row; the exact projection scales
+    /// each row right there (it is still in L1), the relaxed one needs the frame's residual first and
+    /// scales in a second pass.
     @inlinable
     public static func modulusProjection(farField: UnsafeMutablePointer<Float>,
                                          amplitudes: UnsafePointer<Float>, mask: UnsafePointer<Float>,
                                          shape: FrameShape, noiseBound: Float, scratch: KernelScratch,
                                          metrics: inout FourierMetrics) {
-        let n = shape.pixels, width = shape.width
+        let n = shape.pixels, width = shape.width, modes = shape.modes
         let inverseN = 1 / Float(n)
-        let epsilon: Float = 1e-7, tiny: Float = 1e-30
         let relaxed = noiseBound > 0
+        // Column sums of the metric terms over the rows: element-wise, so the loops vectorise; one
+        // reduction per frame at the end.
         let residualTerms = scratch.rowA, likelihoodTerms = scratch.rowB
-        var residual: Float = 0, likelihood: Float = 0
+        residualTerms.update(repeating: 0, count: width)
+        likelihoodTerms.update(repeating: 0, count: width)
         for r in 0..<shape.height {
             let start = r * width
-            // After this row: the factor applied to every mode (exact), or the model amplitude √Î (relaxed).
-            let perPixel = scratch.frame + start
-            Self.modePower(farField + 2 * start, modes: shape.modes, modeStride: 2 * n, count: width,
-                           into: perPixel)
+            let row = farField + 2 * start
+            // √Î for this row; the exact projection turns it into the factor in place.
+            let model = scratch.frame + start
+            Self.modePower(row, modes: modes, modeStride: 2 * n, count: width, into: model)
             let a = amplitudes + start, m = mask + start
-            // Small loops with few pointers: the vectoriser's aliasing checks stay cheap.
-            for i in 0..<width { perPixel[i] = ptychite_sqrt(perPixel[i] * inverseN) }
             for i in 0..<width {
-                let difference = perPixel[i] - a[i]
-                residualTerms[i] = m[i] * difference * difference
-            }
-            for i in 0..<width {
-                let model = perPixel[i] * perPixel[i]
-                likelihoodTerms[i] = m[i] * (model - a[i] * a[i] * fastLogarithm(model + tiny))
+                let intensity = model[i] * inverseN, root = ptychite_sqrt(intensity)
+                let difference = root - a[i]
+                residualTerms[i] += m[i] * difference * difference
+                likelihoodTerms[i] += m[i] * (intensity - a[i] * a[i] * fastLogarithm(intensity + tiny))
+                model[i] = root
             }
             if !relaxed {
-                for i in 0..<width { perPixel[i] = (m[i] * a[i] / (perPixel[i] + epsilon) + (1 - m[i])) * inverseN }
+                for i in 0..<width { model[i] = (m[i] * a[i] / (model[i] + epsilon) + (1 - m[i])) * inverseN }
+                Self.scaleModes(row, by: model, modes: modes, modeStride: 2 * n, count: width)
             }
-            residual += Reduction.sum(residualTerms, width)
-            likelihood += Reduction.sum(likelihoodTerms, width)
         }
+        let residual = Reduction.sum(residualTerms, width), likelihood = Reduction.sum(likelihoodTerms, width)
         metrics.amplitudeResidual += Double(residual)
         metrics.likelihood += Double(likelihood)
-        let factor = scratch.frame
-        if relaxed {
-            if residual <= noiseBound {
-                for i in 0..<n { factor[i] = inverseN }
-            } else {
-                let shrink = ptychite_sqrt(noiseBound / residual)
-                for i in 0..<n {
-                    let amplitude = factor[i], measured = amplitudes[i], m = mask[i]
-                    let target = measured + (amplitude - measured) * shrink
-                    factor[i] = (m * target / (amplitude + epsilon) + (1 - m)) * inverseN
-                }
+        guard relaxed else { return }
+        if residual <= noiseBound {
+            for k in 0..<modes {
+                let f = farField + 2 * k * n
+                for i in 0..<2 * n { f[i] *= inverseN }
             }
+            return
         }
-        for k in 0..<shape.modes {
-            let f = farField + 2 * k * n
-            for i in 0..<n {
+        let shrink = ptychite_sqrt(noiseBound / residual)
+        for r in 0..<shape.height {
+            let start = r * width
+            let factor = scratch.frame + start, a = amplitudes + start, m = mask + start
+            for i in 0..<width {
+                let target = a[i] + (factor[i] - a[i]) * shrink
+                factor[i] = (m[i] * target / (factor[i] + epsilon) + (1 - m[i])) * inverseN
+            }
+            Self.scaleModes(farField + 2 * start, by: factor, modes: modes, modeStride: 2 * n, count: width)
+        }
+    }
+
+    /// Denominator guard of the modulus factor, and the floor that keeps ln Î finite.
+    @usableFromInline static let epsilon: Float = 1e-7
+    @usableFromInline static let tiny: Float = 1e-30
+
+    /// `wave_k[i] *= factor[i]` for `count` pixels of modes `modeStride` floats apart.
+    @inlinable
+    static func scaleModes(_ wave: UnsafeMutablePointer<Float>, by factor: UnsafePointer<Float>, modes: Int,
+                           modeStride: Int, count: Int) {
+        for k in 0..<modes {
+            let f = wave + k * modeStride
+            for i in 0..<count {
                 f[2 * i] *= factor[i]
                 f[2 * i + 1] *= factor[i]
             }
@@ -122,7 +142,7 @@ public enum FrameKernels {
     /// The generalised projection update of the stored exit waves (PtyPy's form of DM/RAAR/AP):
     /// `ψ ← ψ + b·ψ_F + a·P·O − (a + b)·ψ`, where ψ_F is the Fourier-projected wave in `projected`.
     /// With `accumulators`, also adds the object's overlap sums Σ_k P_k*ψ_k and Σ_k |P_k|² from the new ψ
-    /// at the patch, while the frame is still in cache.
+    /// at the patch, in the same pass (the new ψ is still in registers).
     /// Returns Σ |ψ_F − P·O|² over the frame: by Parseval an upper bound of the amplitude residual of P·O
     /// itself (ψ_F satisfies the modulus constraint), tight at a fixed point, so DM can report the error of
     /// its current estimate without another transform.
@@ -132,41 +152,46 @@ public enum FrameKernels {
                                        patch: ObjectPatch, a: Float, b: Float, shape: FrameShape,
                                        accumulators: OverlapAccumulators?, scratch: KernelScratch) -> Float {
         let width = shape.width, ab = a + b
+        // Column sums of |ψ_F − P·O|² over rows and modes, reduced once at the end.
         let distanceTerms = scratch.rowA
-        var distance: Float = 0
+        distanceTerms.update(repeating: 0, count: width)
         for r in 0..<shape.height {
             let o = UnsafePointer(patch.rowStart(r))
-            for i in 0..<width { distanceTerms[i] = 0 }
             for k in 0..<shape.modes {
                 let offset = 2 * (k * shape.pixels + r * width)
                 let p = probe + offset, w = psi + offset, f = projected + offset
+                guard let acc = accumulators else {
+                    for i in 0..<width {
+                        let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
+                        let poRe = pr * or - pi * oi, poIm = pr * oi + pi * or
+                        let fRe = f[2 * i], fIm = f[2 * i + 1]
+                        let dRe = fRe - poRe, dIm = fIm - poIm
+                        distanceTerms[i] += dRe * dRe + dIm * dIm
+                        w[2 * i] += b * fRe + a * poRe - ab * w[2 * i]
+                        w[2 * i + 1] += b * fIm + a * poIm - ab * w[2 * i + 1]
+                    }
+                    continue
+                }
+                let objectRow = (patch.row + r) * acc.objectWidth + patch.column
+                let numerator = acc.objectNumerator + 2 * objectRow
+                let denominator = acc.objectDenominator + objectRow
                 for i in 0..<width {
                     let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
                     let poRe = pr * or - pi * oi, poIm = pr * oi + pi * or
                     let fRe = f[2 * i], fIm = f[2 * i + 1]
                     let dRe = fRe - poRe, dIm = fIm - poIm
                     distanceTerms[i] += dRe * dRe + dIm * dIm
-                    w[2 * i] += b * fRe + a * poRe - ab * w[2 * i]
-                    w[2 * i + 1] += b * fIm + a * poIm - ab * w[2 * i + 1]
-                }
-            }
-            distance += Reduction.sum(distanceTerms, width)
-            guard let acc = accumulators else { continue }
-            let objectRow = (patch.row + r) * acc.objectWidth + patch.column
-            let numerator = acc.objectNumerator + 2 * objectRow
-            let denominator = acc.objectDenominator + objectRow
-            for k in 0..<shape.modes {
-                let offset = 2 * (k * shape.pixels + r * width)
-                let p = probe + offset, w = UnsafePointer(psi + offset)
-                for i in 0..<width {
-                    let pr = p[2 * i], pi = p[2 * i + 1], wr = w[2 * i], wi = w[2 * i + 1]
+                    let wr = w[2 * i] + (b * fRe + a * poRe - ab * w[2 * i])
+                    let wi = w[2 * i + 1] + (b * fIm + a * poIm - ab * w[2 * i + 1])
+                    w[2 * i] = wr
+                    w[2 * i + 1] = wi
                     numerator[2 * i] += pr * wr + pi * wi
                     numerator[2 * i + 1] += pr * wi - pi * wr
                     denominator[i] += pr * pr + pi * pi
                 }
             }
         }
-        return distance
+        return Reduction.sum(distanceTerms, width)
     }
 
     /// Adds one frame's probe overlap sums, O_j*ψ_jk and |O_j|², from the stored exit waves and the
@@ -177,7 +202,16 @@ public enum FrameKernels {
         let width = shape.width
         for r in 0..<shape.height {
             let o = UnsafePointer(patch.rowStart(r))
-            for k in 0..<shape.modes {
+            let denominator = acc.probeDenominator + r * width
+            // Mode 0 also adds |O|², so the object row is read once for both sums.
+            let w = psi + 2 * r * width, numerator = acc.probeNumerator + 2 * r * width
+            for i in 0..<width {
+                let or = o[2 * i], oi = o[2 * i + 1], wr = w[2 * i], wi = w[2 * i + 1]
+                numerator[2 * i] += or * wr + oi * wi
+                numerator[2 * i + 1] += or * wi - oi * wr
+                denominator[i] += or * or + oi * oi
+            }
+            for k in 1..<max(1, shape.modes) {
                 let offset = 2 * (k * shape.pixels + r * width)
                 let w = psi + offset, numerator = acc.probeNumerator + offset
                 for i in 0..<width {
@@ -186,8 +220,6 @@ public enum FrameKernels {
                     numerator[2 * i + 1] += or * wi - oi * wr
                 }
             }
-            let denominator = acc.probeDenominator + r * width
-            for i in 0..<width { denominator[i] += o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1] }
         }
     }
 
