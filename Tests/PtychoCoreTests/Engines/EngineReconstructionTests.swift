@@ -55,3 +55,19 @@ final class EngineReconstructionTests: XCTestCase {
         XCTAssertEqual(first.end, second.end)
     }
 }
+
+/// DM splits the frames across threads and adds the per-thread overlap sums, so the thread count changes
+/// only the order of float additions: the metrics must agree to rounding.
+final class ThreadIndependenceTests: XCTestCase {
+    func testDifferenceMapGivesTheSameResultOnOneAndTwoThreads() throws {
+        var experiment = EngineTestCase()
+        experiment.probeStart = 3
+        let one = try experiment.run(plan: "DM:8", threads: 1)
+        let two = try experiment.run(plan: "DM:8", threads: 2)
+        for (a, b) in zip(one.history, two.history) {
+            XCTAssertEqual(a.fourierError, b.fourierError, accuracy: 1e-4 * a.fourierError, "iteration \(a.iteration)")
+            XCTAssertEqual(a.poissonNLL, b.poissonNLL, accuracy: 1e-5 * abs(a.poissonNLL), "iteration \(a.iteration)")
+        }
+        XCTAssertEqual(one.end, two.end, accuracy: 1e-3 * one.end)
+    }
+}
