@@ -107,7 +107,7 @@ struct ReconstructionRunner {
         try ResultWriter().write(result, to: outputPath)
         let previews = try PreviewWriter.writePreviews(for: result, resultPath: outputPath)
         if let last = history.last {
-            printNote(String(format: "Done: %d iterations in %.1f s, Fourier error %.4e, Poisson NLL %.5g",
+            printNote(String(format: "Done: %d iterations in %.2f s, Fourier error %.4e, Poisson NLL %.5g",
                              last.iteration, last.seconds, last.fourierError, last.poissonNLL))
         }
         printNote("Result:   \(outputPath)")
