@@ -21,6 +21,18 @@ final class InputLayoutDetectionTests: XCTestCase {
         XCTAssertEqual(try InputLayout.detect(path: path), .cxi)
     }
 
+    func testFilesOfALayoutWithoutTheirFramesAreRecognisedSoTheReaderNamesTheMissingDataset() throws {
+        let directory = try TemporaryDirectory()
+        let cxi = try Fixtures.writeCXI(directory.file("a.cxi"))
+        try Fixtures.modify(cxi) { file in
+            for path in CXILayout.dataPaths { try file.removeLink(path) }
+        }
+        XCTAssertEqual(try InputLayout.detect(path: cxi), .cxi)
+        let shelves = try LayoutFixtures.writePtychoShelves(directory.file("b.h5"))
+        try Fixtures.modify(shelves) { try $0.removeLink(PtychoShelvesLayout.data) }
+        XCTAssertEqual(try InputLayout.detect(path: shelves), .ptychoShelves)
+    }
+
     func testUnknownLayoutListsWhatWasLookedFor() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("other.h5")
@@ -29,7 +41,7 @@ final class InputLayoutDetectionTests: XCTestCase {
         try file.close()
         assertInputError(try InputLayout.detect(path: path),
                          mentions: [path, "not a layout Ptychite reads", CXILayout.dataPaths[0], CXILayout.dataPaths[1],
-                                    "(CXI)", "/measurement/n0/data (PtychoShelves)", "/ptychogram (PtyLab)"])
+                                    "(CXI)", "/entry_1 (CXI)", "/measurement/n0 (PtychoShelves)", "/ptychogram (PtyLab)"])
     }
 
     func testFileProblemsComeBeforeDetection() throws {

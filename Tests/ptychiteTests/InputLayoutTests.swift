@@ -78,6 +78,6 @@ final class InputLayoutTests: XCTestCase {
         try file.close()
         let outcome = try PtychiteProcess.run(["reconstruct", input, "-o", directory.file("run.h5")] + CLIFixtures.quickPlan)
         assertOneLineFailure(outcome, status: ExpectedExit.inputOutput,
-                             mentions: [input, "not a layout Ptychite reads", "/measurement/n0/data", "/ptychogram"])
+                             mentions: [input, "not a layout Ptychite reads", "/measurement/n0 (PtychoShelves)", "/ptychogram"])
     }
 }

@@ -4,11 +4,12 @@ public enum InputLayout: String, Sendable, CaseIterable, Equatable {
     case ptychoShelves = "PtychoShelves"
     case ptyLab = "PtyLab"
 
-    /// The datasets whose presence identifies the layout; any one of them is enough.
+    /// The objects whose presence identifies the layout; any one of them is enough. Groups count, so a
+    /// file of the layout that lacks its frames is still recognised and its reader names what is missing.
     public var markers: [String] {
         switch self {
-        case .cxi: return CXILayout.dataPaths
-        case .ptychoShelves: return [PtychoShelvesLayout.data]
+        case .cxi: return CXILayout.dataPaths + [CXILayout.entry]
+        case .ptychoShelves: return [PtychoShelvesLayout.group]
         case .ptyLab: return [PtyLabLayout.ptychogram]
         }
     }
