@@ -16,7 +16,14 @@ public struct LoadedDataset: @unchecked Sendable {
 /// Reads one on-disk layout into a `DiffractionDataset`. Every reader validates fully and throws
 /// `InputError` (one line naming file, dataset and problem) rather than handing engines bad data.
 public protocol DatasetReader: Sendable {
-    func read(path: String) throws -> LoadedDataset
+    /// Reads the file, calling `admit` with the validated header before the frame buffer is allocated, so
+    /// a caller can refuse (e.g. over its memory budget) without the frames ever being read.
+    func read(path: String, beforeReadingFrames admit: (DatasetHeader) throws -> Void) throws -> LoadedDataset
+}
+
+extension DatasetReader {
+    /// Reads the whole file, admitting any header.
+    public func read(path: String) throws -> LoadedDataset { try read(path: path, beforeReadingFrames: { _ in }) }
 }
 
 /// What a reader knows before it reads the frames: enough to size a reconstruction.

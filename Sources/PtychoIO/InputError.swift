@@ -22,6 +22,14 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A physical quantity out of range: `requirement` is e.g. `must be > 0`.
     case invalidValue(file: String, dataset: String, requirement: String, found: Double)
     case maskShapeMismatch(file: String, dataset: String, found: [Int], expected: [Int])
+    /// The file matches no layout Ptychite reads; `lookedFor` describes each layout's marker datasets.
+    case unknownLayout(file: String, lookedFor: [String])
+    /// A layout without physical units (`layout`) needs `option`; `dataset` is where it would have been.
+    case missingOption(file: String, dataset: String, layout: InputLayout, option: GeometryOption)
+    /// Geometry options were given for a layout that records its own geometry.
+    case inapplicableOptions(file: String, layout: InputLayout, options: [GeometryOption])
+    /// A geometry option given by the user is out of range.
+    case invalidOption(file: String, option: GeometryOption, requirement: String, found: Double)
 
     /// The file as the user named it.
     public var file: String {
@@ -30,7 +38,9 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
              let .missingDataset(file, _), let .unreadableDataset(file, _, _), let .wrongShape(file, _, _, _),
              let .lengthMismatch(file, _, _, _, _), let .noFrames(file, _),
              let .nonFiniteIntensity(file, _, _, _, _, _), let .negativeIntensity(file, _, _, _, _, _),
-             let .invalidValue(file, _, _, _), let .maskShapeMismatch(file, _, _, _):
+             let .invalidValue(file, _, _, _), let .maskShapeMismatch(file, _, _, _),
+             let .unknownLayout(file, _), let .missingOption(file, _, _, _), let .inapplicableOptions(file, _, _),
+             let .invalidOption(file, _, _, _):
             return file
         }
     }
@@ -38,11 +48,13 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The dataset concerned; nil for problems with the file as a whole.
     public var dataset: String? {
         switch self {
-        case .missingFile, .unreadableFile, .notHDF5: return nil
+        case .missingFile, .unreadableFile, .notHDF5, .unknownLayout, .inapplicableOptions, .invalidOption:
+            return nil
         case let .missingDataset(_, dataset), let .unreadableDataset(_, dataset, _), let .wrongShape(_, dataset, _, _),
              let .lengthMismatch(_, dataset, _, _, _), let .noFrames(_, dataset),
              let .nonFiniteIntensity(_, dataset, _, _, _, _), let .negativeIntensity(_, dataset, _, _, _, _),
-             let .invalidValue(_, dataset, _, _), let .maskShapeMismatch(_, dataset, _, _):
+             let .invalidValue(_, dataset, _, _), let .maskShapeMismatch(_, dataset, _, _),
+             let .missingOption(_, dataset, _, _):
             return dataset
         }
     }
@@ -67,11 +79,29 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .invalidValue(_, _, requirement, found): return "\(requirement) (found \(found))"
         case let .maskShapeMismatch(_, _, found, expected):
             return "mask shape \(ShapeText.tuple(found)) does not match the frame shape \(ShapeText.tuple(expected))"
+        case let .unknownLayout(_, lookedFor):
+            return "not a layout Ptychite reads (looked for \(lookedFor.joined(separator: "; ")))"
+        case let .missingOption(_, _, layout, option):
+            return "\(layout.rawValue) files record no \(option.quantity); pass \(option.howToPass)"
+        case let .inapplicableOptions(_, layout, options):
+            let flags = options.map(\.flag).joined(separator: ", ")
+            return "\(flags) \(options.count == 1 ? "applies" : "apply") only to \(InputLayout.ptychoShelves.rawValue) "
+                + "input; this \(layout.rawValue) file records its own geometry"
+        case let .invalidOption(_, option, requirement, found):
+            return "\(option.howToPass): \(requirement) (found \(found))"
         }
     }
 
     public var description: String {
         [file, dataset, problem].compactMap { $0 }.joined(separator: ": ")
+    }
+
+    /// True for problems the user fixes on the command line or in the configuration, not in the file.
+    public var isOptionProblem: Bool {
+        switch self {
+        case .missingOption, .inapplicableOptions, .invalidOption: return true
+        default: return false
+        }
     }
 
     /// Requires `value` finite and > 0 (energies, distances, pixel sizes).

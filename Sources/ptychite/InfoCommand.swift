@@ -6,12 +6,13 @@ import PtychoIO
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Describe a CXI input: contents, object pixel and array sizes, memory needed, every problem found.")
+        abstract: "Describe an input (CXI, PtychoShelves or PtyLab): layout, contents, object pixel and array sizes, memory needed, every problem found.")
 
-    @Argument(help: "CXI file.") var input: String
+    @Argument(help: "Input file: CXI, PtychoShelves or PtyLab (detected).") var input: String
     @Option(name: .customLong("probe-modes"), help: "Probe modes assumed for the memory estimate.") var probeModes = 1
     @Option(help: "Threads assumed for the memory estimate (0 = every core).") var threads = 0
     @Option(help: "How to read the translation: sample (CXI text) or probe.") var translation = "sample"
+    @OptionGroup var geometry: GeometryFlags
 
     func run() throws {
         try reportingFailures {
@@ -21,48 +22,31 @@ struct InfoCommand: ParsableCommand {
             guard probeModes >= 1 else {
                 throw CommandFailure(message: "--probe-modes must be at least 1", status: ExitStatus.usage)
             }
-            let summary = CXIReader.inspect(path: input)
+            let options = DatasetReaderOptions(translationConvention: convention, geometry: geometry.options)
             var lines = ["File: \(input)"]
-            if let path = summary.dataPath, let count = summary.frameCount, let shape = summary.frameShape {
-                lines.append("Frames: \(count) of \(shape.map(String.init).joined(separator: "×")) (\(summary.dataType ?? "?")) at \(path)")
-            }
-            if let layout = summary.translationLayout { lines.append("Translation layout: \(layout)") }
-            if let g = summary.geometry {
-                let pixel = g.objectPixelSize
-                lines.append(String(format: "Energy: %.4g keV (λ = %.4g nm); distance %.4g m; detector pixel %.4g × %.4g µm",
-                                    g.energy / PhysicalConstants.electronvolt / 1000, g.wavelength * 1e9, g.distance,
-                                    g.detectorPixelSizeY * 1e6, g.detectorPixelSizeX * 1e6))
-                lines.append(String(format: "Object pixel: %.3f × %.3f nm", pixel.y * 1e9, pixel.x * 1e9))
-            }
-            if let good = summary.goodPixelCount { lines.append("Good detector pixels: \(good)") }
-            lines.append("Dark frame: \(summary.hasDark ? "yes" : "no"); monitor: \(summary.hasMonitor ? "yes" : "no")")
-            var problems = summary.problems
-            let warnings = summary.warnings
-            if summary.isValid {
-                // The full read checks every intensity and gives the positions that size the object.
-                do {
-                    let loaded = try CXIReader(translationConvention: convention).read(path: input)
-                    let dataset = loaded.dataset
-                    let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
-                                                    frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
-                    let step = dataset.positions.typicalStep()
-                    lines.append(String(format: "Scan: %d positions, typical step %.3f µm", dataset.positions.count, step * 1e6))
-                    lines.append("Object array: \(placement.objectHeight)×\(placement.objectWidth) pixels")
-                    lines.append(String(format: "Mean frame intensity: %.4g photons", dataset.meanFrameIntensity()))
-                    let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
-                    for (label, dm) in [("ePIE", false), ("DM", true)] {
-                        let estimate = MemoryEstimate(frameCount: dataset.frameCount, frameHeight: dataset.frameHeight,
-                                                      frameWidth: dataset.frameWidth, modes: probeModes,
-                                                      objectHeight: placement.objectHeight, objectWidth: placement.objectWidth,
-                                                      threads: workers, storesExitWaves: dm)
-                        lines.append("Memory (\(label), \(probeModes) mode(s), \(workers) threads): \(estimate)")
-                    }
-                    if let available = MemoryEstimate.availableBytes() {
-                        lines.append("Available memory: \(MemoryEstimate.format(available))")
-                    }
-                } catch {
-                    problems.append(oneLine("\(error)"))
+            var problems: [String] = [], warnings: [String] = []
+            do {
+                let (layout, reader) = try InputReading.reader(for: input, options: options)
+                lines.append("Layout: \(layout.rawValue)")
+                var readable = true
+                if layout == .cxi {
+                    let summary = CXIReader.inspect(path: input)
+                    lines += Self.describe(summary)
+                    problems += summary.problems
+                    warnings += summary.warnings
+                    readable = summary.isValid
                 }
+                if readable {
+                    // The full read checks every intensity and gives the positions that size the object.
+                    let loaded = try InputReading.asUsageErrors { try reader.read(path: input) }
+                    if layout != .cxi { lines += Self.describeFrames(of: loaded.dataset) }
+                    warnings += loaded.warnings
+                    lines += describeScanAndMemory(of: loaded.dataset)
+                }
+            } catch let error as CommandFailure {
+                throw error
+            } catch {
+                problems.append(oneLine("\(error)"))
             }
             for warning in warnings { lines.append("Warning: \(warning)") }
             for problem in problems { lines.append("Problem: \(problem)") }
@@ -70,5 +54,55 @@ struct InfoCommand: ParsableCommand {
             print(lines.joined(separator: "\n"))
             if !problems.isEmpty { throw ExitCode(ExitStatus.inputOutput) }
         }
+    }
+
+    /// What `CXIReader.inspect` found, before the frames are read.
+    static func describe(_ summary: CXISummary) -> [String] {
+        var lines: [String] = []
+        if let path = summary.dataPath, let count = summary.frameCount, let shape = summary.frameShape {
+            lines.append("Frames: \(count) of \(shape.map(String.init).joined(separator: "×")) (\(summary.dataType ?? "?")) at \(path)")
+        }
+        if let layout = summary.translationLayout { lines.append("Translation layout: \(layout)") }
+        if let geometry = summary.geometry { lines += describe(geometry) }
+        if let good = summary.goodPixelCount { lines.append("Good detector pixels: \(good)") }
+        lines.append("Dark frame: \(summary.hasDark ? "yes" : "no"); monitor: \(summary.hasMonitor ? "yes" : "no")")
+        return lines
+    }
+
+    /// Frames and geometry of a data set read from a layout without an `inspect` step.
+    static func describeFrames(of dataset: DiffractionDataset) -> [String] {
+        ["Frames: \(dataset.frameCount) of \(dataset.frameHeight)×\(dataset.frameWidth)"]
+            + describe(dataset.geometry) + ["Good detector pixels: \(dataset.goodPixelCount)"]
+    }
+
+    static func describe(_ g: ExperimentGeometry) -> [String] {
+        let pixel = g.objectPixelSize
+        return [String(format: "Energy: %.4g keV (λ = %.4g nm); distance %.4g m; detector pixel %.4g × %.4g µm",
+                       g.energy / PhysicalConstants.electronvolt / 1000, g.wavelength * 1e9, g.distance,
+                       g.detectorPixelSizeY * 1e6, g.detectorPixelSizeX * 1e6),
+                String(format: "Object pixel: %.3f × %.3f nm", pixel.y * 1e9, pixel.x * 1e9)]
+    }
+
+    /// Scan, object array and memory estimates of a fully read data set.
+    func describeScanAndMemory(of dataset: DiffractionDataset) -> [String] {
+        var lines: [String] = []
+        let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
+                                        frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
+        let step = dataset.positions.typicalStep()
+        lines.append(String(format: "Scan: %d positions, typical step %.3f µm", dataset.positions.count, step * 1e6))
+        lines.append("Object array: \(placement.objectHeight)×\(placement.objectWidth) pixels")
+        lines.append(String(format: "Mean frame intensity: %.4g photons", dataset.meanFrameIntensity()))
+        let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
+        for (label, dm) in [("ePIE", false), ("DM", true)] {
+            let estimate = MemoryEstimate(frameCount: dataset.frameCount, frameHeight: dataset.frameHeight,
+                                          frameWidth: dataset.frameWidth, modes: probeModes,
+                                          objectHeight: placement.objectHeight, objectWidth: placement.objectWidth,
+                                          threads: workers, storesExitWaves: dm)
+            lines.append("Memory (\(label), \(probeModes) mode(s), \(workers) threads): \(estimate)")
+        }
+        if let available = MemoryEstimate.availableBytes() {
+            lines.append("Available memory: \(MemoryEstimate.format(available))")
+        }
+        return lines
     }
 }

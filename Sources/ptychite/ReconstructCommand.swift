@@ -5,7 +5,7 @@ import PtychoCore
 struct ReconstructCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconstruct",
-        abstract: "Reconstruct object and probe from a CXI file with an engine plan.",
+        abstract: "Reconstruct object and probe from a CXI, PtychoShelves or PtyLab file with an engine plan.",
         discussion: """
             Options come from --config (one JSON document holding every option, snake_case keys) and are \
             overridden by flags. The complete configuration is recorded in the result. With --progress jsonl \
@@ -13,7 +13,8 @@ struct ReconstructCommand: ParsableCommand {
             iteration, of, engine, fourier_error, llk_poisson, seconds.
             """)
 
-    @Argument(help: "Input CXI file (or set \"input\" in --config).") var input: String?
+    @Argument(help: "Input file: CXI, PtychoShelves or PtyLab, detected (or set \"input\" in --config).")
+    var input: String?
     @Option(name: .shortAndLong, help: "Result file (default: <input stem>_result.h5).") var output: String?
     @Option(help: "JSON configuration document.") var config: String?
     @Option(help: "Engine plan, e.g. DM:200,ePIE:50 (names case-insensitive).") var engine: String?
@@ -21,6 +22,7 @@ struct ReconstructCommand: ParsableCommand {
     @Option(help: "Worker threads (0 = every core).") var threads: Int?
     @Option(help: "Seed for random orders and initial modes.") var seed: UInt64?
     @Option(help: "How to read the CXI translation: sample (the CXI text, default) or probe.") var translation: String?
+    @OptionGroup var geometry: GeometryFlags
     @Option(help: "Start from the probe of a previous result file.") var probe: String?
     @Option(name: .customLong("probe-diameter-um"), help: "Initial beam diameter at the sample, µm (default: chosen by trial).")
     var probeDiameter: Double?
@@ -62,6 +64,7 @@ struct ReconstructCommand: ParsableCommand {
             }
             configuration.translation = convention
         }
+        configuration.override(with: geometry.options)
         if let probe { configuration.probe = probe }
         if let probeDiameter { configuration.probeDiameter = probeDiameter * 1e-6 }
         if let probeUpdateStart { configuration.probeUpdateStart = probeUpdateStart }

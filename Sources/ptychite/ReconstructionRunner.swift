@@ -62,13 +62,16 @@ struct ReconstructionRunner {
         interrupt.install()
         let convention = configuration.translation ?? .sample
         // The memory check runs on the header, before the frames are allocated or read.
-        let loaded = try CXIReader(translationConvention: convention).read(path: inputPath) { header in
+        let readerOptions = DatasetReaderOptions(translationConvention: convention,
+                                                 geometry: configuration.geometryOptions)
+        let (layout, reader) = try InputReading.reader(for: inputPath, options: readerOptions)
+        let loaded = try InputReading.asUsageErrors { try reader.read(path: inputPath) { header in
             let placement = ObjectPlacement(positions: header.positions, pixelSize: header.geometry.objectPixelSize,
                                             frameHeight: header.frameHeight, frameWidth: header.frameWidth)
             try checkMemory(frameCount: header.frameCount, frameHeight: header.frameHeight,
                             frameWidth: header.frameWidth, placement: placement)
             try checkOutputIsWritable(outputPath)
-        }
+        } }
         try interrupt.stopIfRequested(during: "reading the data")
         for warning in loaded.warnings { printNote("ptychite: warning: \(warning)") }
         let dataset = loaded.dataset
@@ -87,7 +90,7 @@ struct ReconstructionRunner {
         let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads)
 
         var reporter = ProgressReporter(style: ProgressStyle(rawValue: configuration.progress) ?? .auto)
-        printNote("Reconstructing \(inputPath): \(data.frameCount) frames of \(data.frameHeight)×\(data.frameWidth), "
+        printNote("Reconstructing \(inputPath) (\(layout.rawValue)): \(data.frameCount) frames of \(data.frameHeight)×\(data.frameWidth), "
                   + "object \(placement.objectHeight)×\(placement.objectWidth) at \(String(format: "%.2f", pixelSize.x * 1e9)) nm, "
                   + "\(model.modes) probe mode(s), plan \(plan), \(threads) thread(s)")
         let history = reconstruction.run(plan: plan) { record, total in

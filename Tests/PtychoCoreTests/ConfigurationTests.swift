@@ -29,6 +29,30 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertTrue(config.encodedJSON().contains("\"probe_update_start\""))
     }
 
+    func testGeometryKeysDecodeRoundTripAndMustBePositive() throws {
+        let json = #"{"energy": 1.2817e-15, "distance": 5.0, "detector_pixel_size": 7.5e-5}"#
+        let config = try ReconstructionConfiguration.decode(json: Data(json.utf8))
+        XCTAssertEqual(config.energy, 1.2817e-15)
+        XCTAssertEqual(config.distance, 5)
+        XCTAssertEqual(config.detectorPixelSize, 7.5e-5)
+        XCTAssertEqual(try ReconstructionConfiguration.decode(json: Data(config.encodedJSON().utf8)), config)
+        XCTAssertNoThrow(try config.validated())
+        XCTAssertNil(ReconstructionConfiguration().energy, "absent unless given")
+        for (key, path) in [("energy", \ReconstructionConfiguration.energy), ("distance", \.distance),
+                            ("detector_pixel_size", \.detectorPixelSize)] {
+            var bad = config
+            bad[keyPath: path] = -1
+            XCTAssertThrowsError(try bad.validated(), key) {
+                guard case .invalidValue(key, _)? = $0 as? ConfigurationError else {
+                    return XCTFail("\($0) does not name \(key)")
+                }
+            }
+        }
+        XCTAssertThrowsError(try ReconstructionConfiguration.decode(json: Data(#"{"distance":"5 m"}"#.utf8))) {
+            XCTAssertEqual($0 as? ConfigurationError, .wrongType(key: "distance", expected: "Double"))
+        }
+    }
+
     func testConfigurationNamesUnknownKeysAndWrongTypes() {
         XCTAssertThrowsError(try ReconstructionConfiguration.decode(json: Data(#"{"engnie":"DM:3"}"#.utf8))) {
             XCTAssertEqual($0 as? ConfigurationError, .unknownKey("engnie"))

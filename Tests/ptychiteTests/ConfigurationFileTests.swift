@@ -9,7 +9,8 @@ import XCTest
 final class ConfigurationFileTests: XCTestCase {
     /// The keys the job service may set (data-format.md and issue 2); the result must hold each of them.
     private static let documentedKeys = ["input", "output", "engine", "probe_modes", "threads", "seed", "translation",
-                                         "probe", "probe_diameter", "progress", "max_memory", "device"]
+                                         "probe", "probe_diameter", "progress", "max_memory", "device", "energy",
+                                         "distance", "detector_pixel_size"]
 
     func testFlagOverridesTheConfigFileAndTheResultRecordsEveryKey() throws {
         let directory = try TemporaryDirectory()

@@ -5,7 +5,7 @@ import Foundation
 /// key named, and every key is optional: absent keys take the documented defaults, and the encoded form
 /// (written into each result) always holds the complete configuration.
 public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
-    /// Input data file (CXI).
+    /// Input data file (CXI, PtychoShelves or PtyLab; the layout is detected).
     public var input: String?
     /// Result file to write.
     public var output: String?
@@ -19,6 +19,12 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     public var seed: UInt64 = 1
     /// How the file's translation is read; `nil` = the CXI text (sample translation).
     public var translation: TranslationConvention? = nil
+    /// Photon energy, J, for inputs that record none (PtychoShelves; refused for other layouts).
+    public var energy: Double? = nil
+    /// Sample–detector distance, m (PtychoShelves only, like `energy`).
+    public var distance: Double? = nil
+    /// Detector pixel pitch, square pixels, m (PtychoShelves only, like `energy`).
+    public var detectorPixelSize: Double? = nil
     /// A previous result file whose probe starts this reconstruction.
     public var probe: String? = nil
     /// Beam diameter at the sample for the initial probe, m; `nil` = chosen automatically.
@@ -46,7 +52,8 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case input, output, engine, probeModes = "probe_modes", threads, seed, translation, probe
+        case input, output, engine, probeModes = "probe_modes", threads, seed, translation
+        case energy, distance, detectorPixelSize = "detector_pixel_size", probe
         case probeDiameter = "probe_diameter", probeUpdateStart = "probe_update_start"
         case modePower = "mode_power", epieAlpha = "epie_alpha", epieBeta = "epie_beta"
         case dmAlpha = "dm_alpha", dmObjectInertia = "dm_object_inertia", dmProbeInertia = "dm_probe_inertia"
@@ -78,6 +85,9 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         threads = try value(.threads, threads)
         seed = try value(.seed, seed)
         translation = try optional(.translation)
+        energy = try optional(.energy)
+        distance = try optional(.distance)
+        detectorPixelSize = try optional(.detectorPixelSize)
         probe = try optional(.probe)
         probeDiameter = try optional(.probeDiameter)
         probeUpdateStart = try value(.probeUpdateStart, probeUpdateStart)
@@ -121,6 +131,9 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         try c.encode(threads, forKey: .threads)
         try c.encode(seed, forKey: .seed)
         try c.encode(translation, forKey: .translation)
+        try c.encode(energy, forKey: .energy)
+        try c.encode(distance, forKey: .distance)
+        try c.encode(detectorPixelSize, forKey: .detectorPixelSize)
         try c.encode(probe, forKey: .probe)
         try c.encode(probeDiameter, forKey: .probeDiameter)
         try c.encode(probeUpdateStart, forKey: .probeUpdateStart)
@@ -151,6 +164,12 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         }
         if let d = probeDiameter, !(d > 0 && d.isFinite) {
             throw ConfigurationError.invalidValue(key: "probe_diameter", reason: "must be > 0 (metres)")
+        }
+        for (key, value, unit) in [("energy", energy, "joules"), ("distance", distance, "metres"),
+                                   ("detector_pixel_size", detectorPixelSize, "metres")] {
+            if let value, !(value > 0 && value.isFinite) {
+                throw ConfigurationError.invalidValue(key: key, reason: "must be > 0 (\(unit))")
+            }
         }
         guard ["auto", "bar", "jsonl", "none"].contains(progress) else {
             throw ConfigurationError.invalidValue(key: "progress", reason: "must be auto, bar, jsonl or none")

@@ -2,6 +2,8 @@
 public enum CXILayout {
     /// Where the frames may be; the first is usually a soft link to the second.
     public static let dataPaths = ["/entry_1/data_1/data", "/entry_1/instrument_1/detector_1/data"]
+    /// The NeXus entry every CXI file has.
+    public static let entry = "/entry_1"
     public static let translation = "/entry_1/sample_1/geometry_1/translation"
     /// Photon energy in joules, in order of preference.
     public static let energyPaths = ["/entry_1/instrument_1/source_1/energy",

@@ -12,20 +12,7 @@ struct CXIMetadata {
         guard let dataPath = file.firstExisting(CXILayout.dataPaths) else {
             throw InputError.missingDataset(file: path, dataset: CXILayout.dataPaths.joined(separator: " or "))
         }
-        let data = try file.inputDataset(dataPath)
-        guard data.elementKind.isNumeric else {
-            throw InputError.unreadableDataset(file: path, dataset: dataPath,
-                                               reason: "holds \(data.elementKind), not numbers")
-        }
-        guard data.shape.count == 3 else {
-            throw InputError.wrongShape(file: path, dataset: dataPath, expected: "(N, ny, nx)", found: data.shape)
-        }
-        guard data.shape[0] > 0 else { throw InputError.noFrames(file: path, dataset: dataPath) }
-        guard data.shape[1] > 0, data.shape[2] > 0 else {
-            throw InputError.wrongShape(file: path, dataset: dataPath, expected: "(N, ny, nx) with ny, nx ≥ 1",
-                                        found: data.shape)
-        }
-        return data
+        return try file.inputFrames(dataPath)
     }
 
     /// Energy (J), distance (m) and pixel pitch (m), each finite and > 0.

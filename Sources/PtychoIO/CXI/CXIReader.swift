@@ -17,8 +17,6 @@ public struct CXIReader: DatasetReader {
         self.framesPerBatch = framesPerBatch
     }
 
-    public func read(path: String) throws -> LoadedDataset { try read(path: path, beforeReadingFrames: { _ in }) }
-
     /// Reads the file, calling `admit` with the validated header before the frame buffer is allocated, so
     /// a caller can refuse (e.g. over its memory budget) without the frames ever being read.
     public func read(path: String, beforeReadingFrames admit: (DatasetHeader) throws -> Void) throws -> LoadedDataset {
@@ -38,52 +36,10 @@ public struct CXIReader: DatasetReader {
                                                                                     dataPath: data.path))
         try admit(DatasetHeader(geometry: geometry, positions: positions, frameCount: frameCount,
                                 frameHeight: height, frameWidth: width))
-        let intensities = RealArray(shape: [frameCount, height, width])
-        for start in stride(from: 0, to: frameCount, by: framesPerBatch) {
-            let frames = start..<min(frameCount, start + framesPerBatch)
-            try file.inputRead(data.path) { try data.readRows(frames, into: intensities.slice(start)) }
-            for frame in frames {
-                try corrections.apply(to: intensities.slice(frame), frame: frame, file: path, dataset: data.path)
-            }
-        }
+        let intensities = try FrameBatchReader(file: file, data: data, order: .centred,
+                                               framesPerBatch: framesPerBatch).read(corrections: corrections)
         let dataset = DiffractionDataset(geometry: geometry, positions: positions, intensities: intensities,
                                          mask: mask, source: path)
         return LoadedDataset(dataset: dataset, warnings: warnings)
-    }
-}
-
-/// Validation and corrections of one raw frame, in place.
-///
-/// Invariant on return: every value is finite and ≥ 0, bad pixels hold 0. Raw values are checked only on
-/// good pixels, because detectors legitimately store -1 or NaN in gaps and dead pixels that the mask
-/// flags; a bad value on a good pixel is an error, not something to clip silently.
-struct FrameCorrections {
-    let mask: RealArray
-    /// Subtracted, then clipped at 0.
-    let dark: [Float]?
-    /// Divisor per frame, `monitor / mean(monitor)`.
-    let monitorScale: [Float]?
-
-    func apply(to frame: UnsafeMutablePointer<Float>, frame index: Int, file: String, dataset: String) throws {
-        let pixels = mask.count
-        let width = mask.shape[1]
-        let divisor = monitorScale?[index] ?? 1
-        for pixel in 0..<pixels {
-            guard mask[flat: pixel] > 0 else {
-                frame[pixel] = 0
-                continue
-            }
-            var value = frame[pixel]
-            guard value.isFinite else {
-                throw InputError.nonFiniteIntensity(file: file, dataset: dataset, frame: index,
-                                                    row: pixel / width, column: pixel % width, value: value)
-            }
-            guard value >= 0 else {
-                throw InputError.negativeIntensity(file: file, dataset: dataset, frame: index,
-                                                   row: pixel / width, column: pixel % width, value: value)
-            }
-            if let dark { value = max(0, value - dark[pixel]) }
-            frame[pixel] = value / divisor
-        }
     }
 }
