@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "PtychoBenchmarks", dependencies: ["PtychoCore", "PtychoIO"],
             path: "Benchmarks/PtychoBenchmarks", swiftSettings: optimise),
-        .target(name: "PtychoTestSupport", path: "Tests/PtychoTestSupport"),
+        .target(name: "PtychoTestSupport", dependencies: ["PtychoIO"], path: "Tests/PtychoTestSupport"),
         .testTarget(name: "PtychoCoreTests", dependencies: ["PtychoCore"]),
         .testTarget(name: "PtychoIOTests", dependencies: ["PtychoCore", "PtychoIO", "PtychoTestSupport"]),
         .testTarget(name: "ptychiteTests", dependencies: ["PtychoCore", "PtychoIO", "ptychite", "PtychoTestSupport"],

@@ -38,18 +38,13 @@ enum Fixtures {
 
     /// Opens `path` for writing and lets `change` break or extend it.
     static func modify(_ path: String, _ change: (HDF5File) throws -> Void) throws {
-        let file = try HDF5File.open(path, writable: true)
-        try change(file)
-        try file.close()
+        try HDF5Edits.modify(path, change)
     }
 
     /// Replaces the dataset at `objectPath` with `values` of `shape`.
     static func replace(_ path: String, _ objectPath: String, with values: [Double], shape: [Int],
                         as type: HDF5StorageType = .float64) throws {
-        try modify(path) { file in
-            try file.removeLink(objectPath)
-            try file.write(values, to: objectPath, shape: shape, as: type)
-        }
+        try HDF5Edits.replace(path, objectPath, with: values, shape: shape, as: type)
     }
 }
 
