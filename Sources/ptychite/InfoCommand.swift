@@ -37,11 +37,30 @@ struct InfoCommand: ParsableCommand {
                     readable = summary.isValid
                 }
                 if readable {
-                    // The full read checks every intensity and gives the positions that size the object.
-                    let loaded = try InputReading.asUsageErrors { try reader.read(path: input) }
-                    if layout != .cxi { lines += Self.describeFrames(of: loaded.dataset) }
-                    warnings += loaded.warnings
-                    lines += describeScanAndMemory(of: loaded.dataset)
+                    // Scan and memory come from the header; the full read then checks every intensity,
+                    // unless the frames alone would not fit in memory (info must never be the thing that fails).
+                    var headerLines: [String] = []
+                    var skippedFrames: String?
+                    do {
+                        let loaded = try InputReading.asUsageErrors {
+                            try reader.read(path: input) { header in
+                                headerLines = describeScanAndMemory(of: header)
+                                let frameBytes = Int64(header.frameCount) * Int64(header.frameHeight * header.frameWidth) * 4
+                                if let available = MemoryEstimate.availableBytes(), frameBytes > available / 2 {
+                                    skippedFrames = "intensities not checked: the frames need "
+                                        + "\(MemoryEstimate.format(frameBytes)) and \(MemoryEstimate.format(available)) is available"
+                                    throw FramesSkipped()
+                                }
+                            }
+                        }
+                        if layout != .cxi { lines += Self.describeFrames(of: loaded.dataset) }
+                        warnings += loaded.warnings
+                        lines += headerLines
+                        lines.append(String(format: "Mean frame intensity: %.4g photons", loaded.dataset.meanFrameIntensity()))
+                    } catch is FramesSkipped {
+                        lines += headerLines
+                        warnings.append(skippedFrames ?? "intensities not checked")
+                    }
                 }
             } catch let error as CommandFailure {
                 throw error
@@ -83,19 +102,18 @@ struct InfoCommand: ParsableCommand {
                 String(format: "Object pixel: %.3f × %.3f nm", pixel.y * 1e9, pixel.x * 1e9)]
     }
 
-    /// Scan, object array and memory estimates of a fully read data set.
-    func describeScanAndMemory(of dataset: DiffractionDataset) -> [String] {
+    /// Scan, object array and memory estimates, from what a reader knows before the frames.
+    func describeScanAndMemory(of header: DatasetHeader) -> [String] {
         var lines: [String] = []
-        let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
-                                        frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
-        let step = dataset.positions.typicalStep()
-        lines.append(String(format: "Scan: %d positions, typical step %.3f µm", dataset.positions.count, step * 1e6))
+        let placement = ObjectPlacement(positions: header.positions, pixelSize: header.geometry.objectPixelSize,
+                                        frameHeight: header.frameHeight, frameWidth: header.frameWidth)
+        let step = header.positions.typicalStep()
+        lines.append(String(format: "Scan: %d positions, typical step %.3f µm", header.positions.count, step * 1e6))
         lines.append("Object array: \(placement.objectHeight)×\(placement.objectWidth) pixels")
-        lines.append(String(format: "Mean frame intensity: %.4g photons", dataset.meanFrameIntensity()))
         let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         for (label, dm) in [("ePIE", false), ("DM", true)] {
-            let estimate = MemoryEstimate(frameCount: dataset.frameCount, frameHeight: dataset.frameHeight,
-                                          frameWidth: dataset.frameWidth, modes: probeModes,
+            let estimate = MemoryEstimate(frameCount: header.frameCount, frameHeight: header.frameHeight,
+                                          frameWidth: header.frameWidth, modes: probeModes,
                                           objectHeight: placement.objectHeight, objectWidth: placement.objectWidth,
                                           threads: workers, storesExitWaves: dm)
             lines.append("Memory (\(label), \(probeModes) mode(s), \(workers) threads): \(estimate)")
@@ -106,3 +124,6 @@ struct InfoCommand: ParsableCommand {
         return lines
     }
 }
+
+/// Stops `info`'s read after the header when the frames would not fit in memory.
+private struct FramesSkipped: Error {}

@@ -18,4 +18,36 @@ final class MemoryLimitTests: XCTestCase {
         XCTAssertEqual(outcome.stdout, "", "refused before the first iteration")
         assertDirectoryHoldsOnly(directory, ["data.cxi"])
     }
+
+    /// A file whose frames could never fit (an HDF5 dataset of 100 000 frames of 2048², declared but not
+    /// written, so the file itself is small): reconstruct refuses from the header without allocating, and
+    /// info still describes the file and says the intensities were not checked.
+    func testFramesLargerThanMemoryAreRefusedFromTheHeader() throws {
+        let directory = try TemporaryDirectory()
+        let input = try CLIFixtures.writeSmallCXI(directory.file("huge.cxi"))
+        let frames = 100_000, size = 2048
+        try HDF5Edits.modify(input) { file in
+            try file.removeLink("/entry_1/data_1/data")
+            _ = try file.createDataset("/entry_1/data_1/data", type: .float32, shape: [frames, size, size],
+                                       chunk: [1, size, size])
+            try file.removeLink("/entry_1/sample_1/geometry_1/translation")
+            var translation = [Double](repeating: 0, count: 3 * frames)
+            for j in 0..<frames {
+                translation[3 * j] = Double(j % 300) * 1e-6
+                translation[3 * j + 1] = Double(j / 300) * 1e-6
+            }
+            try file.write(translation, to: "/entry_1/sample_1/geometry_1/translation", shape: [frames, 3], as: .float64)
+            try file.removeLink("/entry_1/instrument_1/detector_1/mask")
+        }
+        let refused = try PtychiteProcess.run(["reconstruct", input, "-o", directory.file("out.h5"), "--progress", "jsonl"]
+                                              + CLIFixtures.quickPlan)
+        assertOneLineFailure(refused, status: ExpectedExit.memory, mentions: [input, "needs", "available memory"])
+        XCTAssertEqual(refused.stdout, "")
+
+        let info = try PtychiteProcess.run(["info", input])
+        XCTAssertEqual(info.status, 0, info.summary)
+        XCTAssertTrue(info.stdout.contains("Frames: 100000 of 2048×2048"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("Memory (DM"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("intensities not checked"), info.stdout)
+    }
 }
