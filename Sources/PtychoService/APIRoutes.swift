@@ -1,0 +1,186 @@
+import Foundation
+import Hummingbird
+import PtychoCore
+
+/// Builds the router: `/healthz` and `/metrics` open, everything under `/api/v1` behind the authenticator,
+/// all of it under the configured base path.
+public func makeRouter(service: JobService, authenticator: any Authenticator) -> Router<ServiceRequestContext> {
+    let router = Router(context: ServiceRequestContext.self)
+    router.add(middleware: JSONErrorMiddleware())
+    let root = service.configuration.basePath.isEmpty ? router.group() : router.group(RouterPath(service.configuration.basePath))
+    root.get("healthz") { _, _ in JSON.response(["status": "ok"]) }
+    root.get("metrics") { _, _ in try MetricsText.response(store: service.store) }
+    let api = root.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator))
+    let routes = JobRoutes(service: service)
+    api.get("service-info") { _, context in routes.serviceInfo(context) }
+    api.post("jobs") { request, context in try await routes.submit(request, context) }
+    api.get("jobs") { request, context in try routes.list(request, context) }
+    api.get("jobs/:id") { _, context in try routes.show(context) }
+    api.post("jobs/:id/cancel") { _, context in try await routes.cancel(context) }
+    api.delete("jobs/:id") { _, context in try routes.delete(context) }
+    api.get("jobs/:id/results") { _, context in try routes.manifest(context) }
+    api.get("jobs/:id/results/:name") { _, context in try await routes.download(context) }
+    return router
+}
+
+/// The handlers of the job routes. Every handler that names a job answers 404 unless the caller owns it.
+struct JobRoutes: Sendable {
+    let service: JobService
+
+    var configuration: ServiceConfiguration { service.configuration }
+
+    func serviceInfo(_ context: ServiceRequestContext) -> Response {
+        JSON.response(ServiceInfo(
+            version: configuration.version, authMode: configuration.authMode.rawValue,
+            devices: [.init(kind: "cpu", threads: ProcessInfo.processInfo.activeProcessorCount)],
+            engines: EngineKind.allCases.map(\.rawValue), executor: "local",
+            limits: .init(maxJobs: configuration.maxJobs, maxBodyBytes: configuration.maxBodyBytes),
+            user: context.user))
+    }
+
+    func submit(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
+        let limit = configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, "request body too large", detail: "the limit is \(limit) bytes")
+        }
+        let body: ByteBuffer
+        do { body = try await request.body.collect(upTo: limit) } catch {
+            throw APIError(.contentTooLarge, "request body too large", detail: "the limit is \(limit) bytes")
+        }
+        let job = try await service.submit(owner: try owner(context), body: Data(body.readableBytesView))
+        var headers = HTTPFields()
+        headers[.location] = "\(configuration.basePath)/api/v1/jobs/\(job.id)"
+        return JSON.response(JobView(job), status: .created, headers: headers)
+    }
+
+    func list(_ request: Request, _ context: ServiceRequestContext) throws -> Response {
+        let query = request.uri.queryParameters
+        var state: JobState?
+        if let text = query.get("state") {
+            guard let parsed = JobState(rawValue: text.uppercased()) else {
+                throw APIError(.badRequest, "invalid query", detail: "state '\(text)' is not a job state")
+            }
+            state = parsed
+        }
+        let limit = try Self.integer(query.get("limit"), name: "limit", default: 50, range: 1...500)
+        let offset = try Self.integer(query.get("offset"), name: "offset", default: 0, range: 0...Int.max)
+        let jobs = try service.store.jobs(owner: try owner(context), state: state, limit: limit, offset: offset)
+        return JSON.response(JobList(jobs: jobs.map(JobView.init), limit: limit, offset: offset,
+                                     nextOffset: jobs.count == limit ? offset + limit : nil))
+    }
+
+    func show(_ context: ServiceRequestContext) throws -> Response {
+        JSON.response(JobView(try ownedJob(context)))
+    }
+
+    func cancel(_ context: ServiceRequestContext) async throws -> Response {
+        let job = try ownedJob(context)
+        let updated = try await service.scheduler.cancel(id: job.id) ?? job
+        return JSON.response(JobView(updated), status: .accepted)
+    }
+
+    func delete(_ context: ServiceRequestContext) throws -> Response {
+        let job = try ownedJob(context)
+        guard try service.delete(job) else {
+            throw APIError(.conflict, "job is still active", detail: "state \(job.state.rawValue); cancel it first")
+        }
+        return Response(status: .noContent)
+    }
+
+    func manifest(_ context: ServiceRequestContext) throws -> Response {
+        let job = try ownedJob(context)
+        let base = "\(configuration.basePath)/api/v1/jobs/\(job.id)/results/"
+        let entries = try service.folder(for: job).downloadableFiles().map { file in
+            let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+            return ResultEntry(name: file.name, mediaType: MediaType.of(file.name),
+                               size: (attributes[.size] as? NSNumber)?.intValue ?? 0,
+                               sha256: try SHA256.hexDigest(ofFile: file.path), href: base + file.name)
+        }
+        return JSON.response(entries)
+    }
+
+    func download(_ context: ServiceRequestContext) async throws -> Response {
+        let job = try ownedJob(context)
+        let name = try context.parameters.require("name")
+        guard let file = service.folder(for: job).downloadableFiles().first(where: { $0.name == name }) else {
+            throw APIError.notFound("no such result")
+        }
+        let body = try await FileIO().loadFile(path: file.path, context: context)
+        var headers = HTTPFields()
+        headers[.contentType] = MediaType.of(name)
+        headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+        if let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? NSNumber {
+            headers[.contentLength] = "\(size.intValue)"
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    private func owner(_ context: ServiceRequestContext) throws -> String {
+        guard let user = context.user else { throw APIError(.unauthorized, "unauthorized") }
+        return user
+    }
+
+    /// The job named in the path, if the caller owns it; 404 otherwise (never 403: ids are not disclosed).
+    private func ownedJob(_ context: ServiceRequestContext) throws -> JobRecord {
+        let id = try context.parameters.require("id")
+        guard let job = try service.job(id: id, owner: try owner(context)) else { throw APIError.notFound("no such job") }
+        return job
+    }
+
+    static func integer(_ text: String?, name: String, default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIError(.badRequest, "invalid query", detail: "\(name) must be an integer in \(range)")
+        }
+        return value
+    }
+}
+
+struct ServiceInfo: Encodable {
+    struct Device: Encodable { let kind: String; let threads: Int }
+    struct Limits: Encodable {
+        let maxJobs: Int
+        let maxBodyBytes: Int
+        enum CodingKeys: String, CodingKey { case maxJobs = "max_jobs", maxBodyBytes = "max_body_bytes" }
+    }
+    let version: String
+    let authMode: String
+    let devices: [Device]
+    let engines: [String]
+    let executor: String
+    let limits: Limits
+    let user: String?
+    enum CodingKeys: String, CodingKey {
+        case version, authMode = "auth_mode", devices, engines, executor, limits, user
+    }
+}
+
+struct JobList: Encodable {
+    let jobs: [JobView]
+    let limit: Int
+    let offset: Int
+    let nextOffset: Int?
+    enum CodingKeys: String, CodingKey { case jobs, limit, offset, nextOffset = "next_offset" }
+}
+
+struct ResultEntry: Encodable {
+    let name: String
+    let mediaType: String
+    let size: Int
+    let sha256: String
+    let href: String
+    enum CodingKeys: String, CodingKey { case name, mediaType = "media_type", size, sha256, href }
+}
+
+enum MediaType {
+    static func of(_ name: String) -> String {
+        switch (name as NSString).pathExtension.lowercased() {
+        case "h5", "hdf5", "cxi": return "application/x-hdf5"
+        case "png": return "image/png"
+        case "txt", "log": return "text/plain; charset=utf-8"
+        case "json": return "application/json"
+        case "jsonl": return "application/jsonl"
+        default: return "application/octet-stream"
+        }
+    }
+}
