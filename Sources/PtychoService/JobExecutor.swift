@@ -56,7 +56,7 @@ public actor LocalExecutor: JobExecutor {
         }
         children[launch.id] = child
         await started(Int(child.pid))
-        FileManager.default.createFile(atPath: folder.progressFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: folder.progressFile, contents: nil)
         let progressFile = FileHandle(forWritingAtPath: folder.progressFile)
         _ = try? progressFile?.seekToEnd()
         var termination = ChildTermination.signaled(SIGKILL)
@@ -79,7 +79,7 @@ public actor LocalExecutor: JobExecutor {
         child.signalGroup(SIGTERM)
         Task {
             try? await Task.sleep(nanoseconds: UInt64(max(0, grace) * 1e9))
-            await self.killIfStillRunning(jobID: jobID, child: child)
+            self.killIfStillRunning(jobID: jobID, child: child)
         }
     }
 

@@ -62,9 +62,10 @@ final class APITests: XCTestCase {
             let path = try XCTUnwrap(location)
             let id = String(path.split(separator: "/").last!)
             // The job's folder holds the configuration the child will run: absolute input, output in the folder.
-            let written = try String(contentsOfFile: fixture.state.file("jobs/\(id)/job.json"), encoding: .utf8)
-            XCTAssertTrue(written.contains(fixture.service.configuration.dataDirectory + "/scan.cxi") || written.contains("scan.cxi"))
-            XCTAssertTrue(written.contains("jobs/\(id)/results/result.h5"))
+            let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixture.state.file("jobs/\(id)/job.json")))) as? [String: Any]
+            XCTAssertEqual(written?["input"] as? String, fixture.service.configuration.dataDirectory + "/scan.cxi")
+            XCTAssertEqual(written?["output"] as? String, fixture.service.configuration.stateDirectory + "/jobs/\(id)/results/result.h5")
+            XCTAssertEqual(written?["progress"] as? String, "jsonl")
             try await APITests.waitForState(client, path: path, token: ServiceFixture.aliceToken, state: "RUNNING")
             try await client.execute(uri: path, method: .get, headers: ServiceFixture.headers(ServiceFixture.aliceToken)) { response in
                 let job = jsonObject(response.body)

@@ -44,7 +44,7 @@ final class ServerProcess {
 
     init(data: String, state: String, maxJobs: Int = 1, timeout: TimeInterval = 60) throws {
         stderrPath = state + "/server-stderr-\(UUID().uuidString).txt"
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let stdout = Pipe()
         process.executableURL = URL(fileURLWithPath: try PtychiteBinary.path())
         process.arguments = ["serve"]
