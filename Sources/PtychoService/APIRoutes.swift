@@ -18,6 +18,7 @@ public func makeRouter(service: JobService, authenticator: any Authenticator) ->
     api.get("jobs/:id") { _, context in try routes.show(context) }
     api.post("jobs/:id/cancel") { _, context in try await routes.cancel(context) }
     api.delete("jobs/:id") { _, context in try routes.delete(context) }
+    api.get("jobs/:id/events") { _, context in try routes.events(context) }
     api.get("jobs/:id/results") { _, context in try routes.manifest(context) }
     api.get("jobs/:id/results/:name") { _, context in try await routes.download(context) }
     return router
@@ -71,6 +72,10 @@ struct JobRoutes: Sendable {
 
     func show(_ context: ServiceRequestContext) throws -> Response {
         JSON.response(JobView(try ownedJob(context)))
+    }
+
+    func events(_ context: ServiceRequestContext) throws -> Response {
+        JobEventStream(store: service.store, id: try ownedJob(context).id).response()
     }
 
     func cancel(_ context: ServiceRequestContext) async throws -> Response {

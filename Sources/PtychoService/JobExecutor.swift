@@ -22,7 +22,8 @@ public enum ExecutionOutcome: Sendable, Equatable {
 ///
 /// Contract: `run` returns exactly once per call, after the job has ended, whatever happened (it never
 /// throws); `started` is called once with the process id before any `progress`; progress lines arrive in
-/// the order the child printed them. `cancel` of a job that is not running does nothing.
+/// the order the child printed them. A `cancel` that arrives before the job's process exists applies as
+/// soon as it starts (the scheduler cancels INITIALIZING jobs too).
 public protocol JobExecutor: Sendable {
     func run(_ launch: JobLaunch, started: @escaping @Sendable (Int) async -> Void,
              progress: @escaping @Sendable (String) async -> Void) async -> ExecutionOutcome
@@ -37,6 +38,8 @@ public protocol JobExecutor: Sendable {
 public actor LocalExecutor: JobExecutor {
     private let executablePath: String
     private var children: [String: ChildProcess] = [:]
+    /// Cancels that arrived before the child was registered (the job was still INITIALIZING).
+    private var earlyCancels: [String: Double] = [:]
 
     public init(executablePath: String) {
         self.executablePath = executablePath
@@ -52,10 +55,12 @@ public actor LocalExecutor: JobExecutor {
                                                  "--progress", "jsonl"],
                                      stderrPath: folder.logFile)
         } catch {
+            earlyCancels[launch.id] = nil
             return .launchFailed("\(error)")
         }
         children[launch.id] = child
         await started(Int(child.pid))
+        if let grace = earlyCancels.removeValue(forKey: launch.id) { await cancel(jobID: launch.id, grace: grace) }
         _ = FileManager.default.createFile(atPath: folder.progressFile, contents: nil)
         let progressFile = FileHandle(forWritingAtPath: folder.progressFile)
         _ = try? progressFile?.seekToEnd()
@@ -75,7 +80,10 @@ public actor LocalExecutor: JobExecutor {
     }
 
     public func cancel(jobID: String, grace: Double) async {
-        guard let child = children[jobID] else { return }
+        guard let child = children[jobID] else {
+            earlyCancels[jobID] = grace
+            return
+        }
         child.signalGroup(SIGTERM)
         Task {
             try? await Task.sleep(nanoseconds: UInt64(max(0, grace) * 1e9))

@@ -147,7 +147,8 @@ final class APITests: XCTestCase {
         try await fixture.test { client in
             let path = try await APITests.submit(client, token: ServiceFixture.aliceToken)
             let routes: [(String, HTTPRequest.Method)] = [(path, .get), (path + "/results", .get),
-                                                          (path + "/results/log.txt", .get), (path + "/cancel", .post),
+                                                          (path + "/results/log.txt", .get), (path + "/events", .get),
+                                                          (path + "/cancel", .post),
                                                           (path, .delete)]
             for (uri, method) in routes {
                 try await client.execute(uri: uri, method: method, headers: ServiceFixture.headers(ServiceFixture.bobToken)) { response in
@@ -233,6 +234,27 @@ final class APITests: XCTestCase {
                 try await client.execute(uri: path + "/results/" + name, method: .get, headers: ServiceFixture.headers(ServiceFixture.aliceToken)) {
                     XCTAssertEqual($0.status, .notFound, name)
                 }
+            }
+        }
+    }
+
+    func testEventStreamEndsWithTheTerminalState() async throws {
+        let fixture = try ServiceFixture()
+        try await fixture.test { client in
+            let path = try await APITests.submit(client, token: ServiceFixture.aliceToken)
+            try await APITests.waitForState(client, path: path, token: ServiceFixture.aliceToken, state: "RUNNING")
+            try await client.execute(uri: path + "/cancel", method: .post, headers: ServiceFixture.headers(ServiceFixture.aliceToken)) {
+                XCTAssertEqual($0.status, .accepted)
+            }
+            try await APITests.waitForState(client, path: path, token: ServiceFixture.aliceToken, state: "CANCELED")
+            try await client.execute(uri: path + "/events", method: .get, headers: ServiceFixture.headers(ServiceFixture.aliceToken)) { response in
+                XCTAssertEqual(response.status, .ok)
+                XCTAssertEqual(response.headers[.contentType], "text/event-stream")
+                let text = String(buffer: response.body)
+                XCTAssertTrue(text.hasPrefix("id: 1\nevent: progress\ndata: {"), text)
+                XCTAssertTrue(text.contains("id: 2\nevent: state\ndata: {"), text)
+                XCTAssertTrue(text.contains(#""state":"CANCELED""#), text)
+                XCTAssertTrue(text.hasSuffix("\n\n"), text)
             }
         }
     }
