@@ -9,6 +9,11 @@ import Foundation
 public struct JobLaunch: Sendable {
     public let id: String
     public let folder: JobFolder
+
+    public init(id: String, folder: JobFolder) {
+        self.id = id
+        self.folder = folder
+    }
 }
 
 /// How a job's run ended, as the executor saw it (the scheduler maps it to a `JobState`).

@@ -138,7 +138,7 @@ public actor JobScheduler {
     }
 
     /// The contract's mapping of exit codes to states.
-    static func mapOutcome(_ outcome: ExecutionOutcome, canceled: Bool) -> (JobState, Int?, String?) {
+    public static func mapOutcome(_ outcome: ExecutionOutcome, canceled: Bool) -> (JobState, Int?, String?) {
         switch outcome {
         case .launchFailed(let reason):
             return (.systemError, nil, reason)

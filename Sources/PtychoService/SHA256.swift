@@ -2,7 +2,7 @@ import Foundation
 
 /// SHA-256 (FIPS 180-4) for the results manifest's checksums, streamed over a file in 1 MiB blocks.
 /// A checksum for downloads, not a security primitive; kept here to avoid a cryptography dependency.
-enum SHA256 {
+public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -77,13 +77,13 @@ enum SHA256 {
         }
     }
 
-    static func hexDigest(of data: Data) -> String {
+    public static func hexDigest(of data: Data) -> String {
         var hasher = Hasher()
         hasher.update(data)
         return hasher.finalize()
     }
 
-    static func hexDigest(ofFile path: String) throws -> String {
+    public static func hexDigest(ofFile path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }

@@ -70,7 +70,7 @@ final class EndToEndTests: XCTestCase {
     }
 
     /// Long enough for the kill to land mid-run, short enough for the suite's time budget.
-    static let longIterations = 400
+    static let longIterations = 1000
 
     /// The manifest lists the HDF5 result; its download has the listed checksum and holds an object.
     func checkResult(_ server: ServerProcess, id: String, state: TemporaryDirectory, iterations: Int) throws {

@@ -1,5 +1,5 @@
 import Foundation
-@testable import PtychoService
+import PtychoService
 import PtychoTestSupport
 import XCTest
 
