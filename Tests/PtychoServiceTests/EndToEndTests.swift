@@ -69,6 +69,24 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(server.terminate(), 0)
     }
 
+    func testSIGTERMStopsRunningJobsAndTheyRestart() throws {
+        let data = try makeDataFolder(), state = try TemporaryDirectory(prefix: "ptychite-e2e-state-")
+        var server = try ServerProcess(data: data.path, state: state.path)
+        let (status, body) = try server.request("api/v1/jobs", method: "POST",
+                                                body: #"{"input": "data.cxi", "engine": "DM:\#(Self.longIterations)", "probe_diameter": 3e-6}"#)
+        XCTAssertEqual(status, 201)
+        let id = try XCTUnwrap((try JSONSerialization.jsonObject(with: body) as? [String: Any])?["id"] as? String)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, try server.json("api/v1/jobs/\(id)")["state"] as? String != "RUNNING" { usleep(20_000) }
+        XCTAssertEqual(server.terminate(), 0, "graceful shutdown with a running job")
+        // The job went back to the queue (read from the database through a second server).
+        server = try ServerProcess(data: data.path, state: state.path)
+        let job = try server.waitForTerminal("api/v1/jobs/\(id)", timeout: 120)
+        XCTAssertEqual(job["state"] as? String, "COMPLETE", "\(job)")
+        XCTAssertEqual(job["attempts"] as? Int, 2)
+        XCTAssertEqual(server.terminate(), 0)
+    }
+
     /// Long enough for the kill to land mid-run, short enough for the suite's time budget.
     static let longIterations = 1000
 
