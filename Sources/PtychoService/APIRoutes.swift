@@ -20,7 +20,7 @@ public func makeRouter(service: JobService, authenticator: any Authenticator) ->
     api.delete("jobs/:id") { _, context in try routes.delete(context) }
     api.get("jobs/:id/events") { _, context in try routes.events(context) }
     api.get("jobs/:id/results") { _, context in try routes.manifest(context) }
-    api.get("jobs/:id/results/:name") { _, context in try await routes.download(context) }
+    api.get("jobs/:id/results/:name") { request, context in try await routes.download(request, context) }
     return router
 }
 
@@ -104,20 +104,32 @@ struct JobRoutes: Sendable {
         return JSON.response(entries)
     }
 
-    func download(_ context: ServiceRequestContext) async throws -> Response {
+    /// The file, or the part a single `Range: bytes=…` asks for (206 with `Content-Range`; 416 when it lies
+    /// outside the file).
+    func download(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
         let job = try ownedJob(context)
         let name = try context.parameters.require("name")
         guard let file = service.folder(for: job).downloadableFiles().first(where: { $0.name == name }) else {
             throw APIError.notFound("no such result")
         }
-        let body = try await FileIO().loadFile(path: file.path, context: context)
+        let size = ((try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? NSNumber)?.intValue ?? 0
         var headers = HTTPFields()
         headers[.contentType] = MediaType.of(name)
         headers[.contentDisposition] = "attachment; filename=\"\(name)\""
-        if let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? NSNumber {
-            headers[.contentLength] = "\(size.intValue)"
+        headers[.acceptRanges] = "bytes"
+        if let rangeHeader = request.headers[.range] {
+            guard let range = ByteRange.parse(rangeHeader, size: size) else {
+                var error = APIError(.rangeNotSatisfiable, "range not satisfiable", detail: "the file has \(size) bytes")
+                error.headers[.contentRange] = "bytes */\(size)"
+                throw error
+            }
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            headers[.contentLength] = "\(range.count)"
+            let body = try await FileIO().loadFile(path: file.path, range: range, context: context)
+            return Response(status: .partialContent, headers: headers, body: body)
         }
-        return Response(status: .ok, headers: headers, body: body)
+        headers[.contentLength] = "\(size)"
+        return Response(status: .ok, headers: headers, body: try await FileIO().loadFile(path: file.path, context: context))
     }
 
     private func owner(_ context: ServiceRequestContext) throws -> String {
@@ -187,5 +199,23 @@ enum MediaType {
         case "jsonl": return "application/jsonl"
         default: return "application/octet-stream"
         }
+    }
+}
+
+/// One `bytes=` range of RFC 9110: `a-b`, `a-` or `-n` (the last n bytes). Multiple ranges are not served.
+public enum ByteRange {
+    public static func parse(_ header: String, size: Int) -> ClosedRange<Int>? {
+        guard header.hasPrefix("bytes="), size > 0 else { return nil }
+        let spec = header.dropFirst(6).trimmingCharacters(in: .whitespaces)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let first = spec[..<dash], last = spec[spec.index(after: dash)...]
+        if first.isEmpty {
+            guard let count = Int(last), count > 0 else { return nil }
+            return max(0, size - count)...(size - 1)
+        }
+        guard let start = Int(first), start >= 0, start < size else { return nil }
+        if last.isEmpty { return start...(size - 1) }
+        guard let end = Int(last), end >= start else { return nil }
+        return start...min(end, size - 1)
     }
 }

@@ -230,6 +230,18 @@ final class APITests: XCTestCase {
                 XCTAssertEqual(response.status, .ok)
                 XCTAssertEqual(String(buffer: response.body), "abc")
             }
+            var ranged = ServiceFixture.headers(ServiceFixture.aliceToken)
+            ranged[.range] = "bytes=1-"
+            try await client.execute(uri: path + "/results/result.h5", method: .get, headers: ranged) { response in
+                XCTAssertEqual(response.status, .partialContent)
+                XCTAssertEqual(response.headers[.contentRange], "bytes 1-2/3")
+                XCTAssertEqual(String(buffer: response.body), "bc")
+            }
+            ranged[.range] = "bytes=5-9"
+            try await client.execute(uri: path + "/results/result.h5", method: .get, headers: ranged) { response in
+                XCTAssertEqual(response.status, .rangeNotSatisfiable)
+                XCTAssertEqual(response.headers[.contentRange], "bytes */3")
+            }
             for name in [".result.h5.tmp-1", "..%2Fjob.json", "job.json", "nothing.png"] {
                 try await client.execute(uri: path + "/results/" + name, method: .get, headers: ServiceFixture.headers(ServiceFixture.aliceToken)) {
                     XCTAssertEqual($0.status, .notFound, name)

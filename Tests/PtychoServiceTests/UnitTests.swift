@@ -32,6 +32,17 @@ final class UnitTests: XCTestCase {
         XCTAssertEqual(S.mapOutcome(.launchFailed("no such file"), canceled: false).0, .systemError)
     }
 
+    func testByteRanges() {
+        XCTAssertEqual(ByteRange.parse("bytes=0-9", size: 100), 0...9)
+        XCTAssertEqual(ByteRange.parse("bytes=90-", size: 100), 90...99)
+        XCTAssertEqual(ByteRange.parse("bytes=-10", size: 100), 90...99)
+        XCTAssertEqual(ByteRange.parse("bytes=-500", size: 100), 0...99)
+        XCTAssertEqual(ByteRange.parse("bytes=95-200", size: 100), 95...99)
+        for bad in ["bytes=100-", "bytes=5-2", "bytes=0-1,3-4", "items=0-1", "bytes=-0", "bytes=x-1"] {
+            XCTAssertNil(ByteRange.parse(bad, size: 100), bad)
+        }
+    }
+
     func testInputPathPolicy() throws {
         let data = try TemporaryDirectory(), outside = try TemporaryDirectory()
         try Data().write(to: URL(fileURLWithPath: data.file("a.cxi")))
