@@ -2,25 +2,59 @@ import Foundation
 import Hummingbird
 import PtychoCore
 
-/// Builds the router: `/healthz` and `/metrics` open, everything under `/api/v1` behind the authenticator,
-/// all of it under the configured base path.
+/// One route: method, path in OpenAPI template form (`/api/v1/jobs/{id}`, below the base path), whether
+/// it needs a credential, and its handler. `routeTable` is the single list the router is built from and
+/// the OpenAPI document is checked against.
+public struct RouteSpec: Sendable {
+    public let method: HTTPRequest.Method
+    public let path: String
+    public let authenticated: Bool
+    let handler: @Sendable (Request, ServiceRequestContext) async throws -> Response
+
+    /// Hummingbird's form of the path: no leading slash, `{name}` as `:name`.
+    var routerPath: String {
+        String(path.dropFirst()).replacingOccurrences(of: "{", with: ":").replacingOccurrences(of: "}", with: "")
+    }
+}
+
+/// Every route of the service.
+public func routeTable(service: JobService) -> [RouteSpec] {
+    let routes = JobRoutes(service: service)
+    func open(_ method: HTTPRequest.Method, _ path: String,
+              _ handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> Response) -> RouteSpec {
+        RouteSpec(method: method, path: path, authenticated: false, handler: handler)
+    }
+    func authenticated(_ method: HTTPRequest.Method, _ path: String,
+                       _ handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> Response) -> RouteSpec {
+        RouteSpec(method: method, path: path, authenticated: true, handler: handler)
+    }
+    return [
+        open(.get, "/healthz") { _, _ in JSON.response(["status": "ok"]) },
+        open(.get, "/metrics") { _, _ in try MetricsText.response(store: service.store) },
+        open(.get, "/api/v1/openapi.json") { _, _ in OpenAPIDocument.response() },
+        authenticated(.get, "/api/v1/service-info") { _, context in routes.serviceInfo(context) },
+        authenticated(.post, "/api/v1/jobs") { request, context in try await routes.submit(request, context) },
+        authenticated(.get, "/api/v1/jobs") { request, context in try routes.list(request, context) },
+        authenticated(.get, "/api/v1/jobs/{id}") { _, context in try routes.show(context) },
+        authenticated(.delete, "/api/v1/jobs/{id}") { _, context in try routes.delete(context) },
+        authenticated(.post, "/api/v1/jobs/{id}/cancel") { _, context in try await routes.cancel(context) },
+        authenticated(.get, "/api/v1/jobs/{id}/events") { _, context in try routes.events(context) },
+        authenticated(.get, "/api/v1/jobs/{id}/results") { _, context in try routes.manifest(context) },
+        authenticated(.get, "/api/v1/jobs/{id}/results/{name}") { request, context in try await routes.download(request, context) },
+    ]
+}
+
+/// Builds the router from `routeTable`: open routes as they are, the others behind the authenticator,
+/// all of it under the configured base path. Errors come out as JSON.
 public func makeRouter(service: JobService, authenticator: any Authenticator) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self)
     router.add(middleware: JSONErrorMiddleware())
-    let root = service.configuration.basePath.isEmpty ? router.group() : router.group(RouterPath(service.configuration.basePath))
-    root.get("healthz") { _, _ in JSON.response(["status": "ok"]) }
-    root.get("metrics") { _, _ in try MetricsText.response(store: service.store) }
-    let api = root.group("api/v1").add(middleware: AuthMiddleware(authenticator: authenticator))
-    let routes = JobRoutes(service: service)
-    api.get("service-info") { _, context in routes.serviceInfo(context) }
-    api.post("jobs") { request, context in try await routes.submit(request, context) }
-    api.get("jobs") { request, context in try routes.list(request, context) }
-    api.get("jobs/:id") { _, context in try routes.show(context) }
-    api.post("jobs/:id/cancel") { _, context in try await routes.cancel(context) }
-    api.delete("jobs/:id") { _, context in try routes.delete(context) }
-    api.get("jobs/:id/events") { _, context in try routes.events(context) }
-    api.get("jobs/:id/results") { _, context in try routes.manifest(context) }
-    api.get("jobs/:id/results/:name") { request, context in try await routes.download(request, context) }
+    let base = service.configuration.basePath
+    let root = base.isEmpty ? router.group() : router.group(RouterPath(base))
+    let protected = root.group().add(middleware: AuthMiddleware(authenticator: authenticator))
+    for route in routeTable(service: service) {
+        (route.authenticated ? protected : root).on(RouterPath(route.routerPath), method: route.method, use: route.handler)
+    }
     return router
 }
 

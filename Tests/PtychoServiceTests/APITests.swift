@@ -271,6 +271,32 @@ final class APITests: XCTestCase {
         }
     }
 
+    /// The served OpenAPI document names exactly the routes the router is built from, and its auth
+    /// requirements match (open routes have `security: []`).
+    func testOpenAPIDocumentMatchesTheRoutes() async throws {
+        let fixture = try ServiceFixture()
+        let table = routeTable(service: fixture.service)
+        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        XCTAssertEqual(document["openapi"] as? String, "3.1.0")
+        let paths = try XCTUnwrap(document["paths"] as? [String: [String: Any]])
+        let methods: Set<String> = ["get", "post", "put", "delete", "patch", "head", "options"]
+        var documented = Set<String>(), open = Set<String>()
+        for (path, item) in paths {
+            for (method, operation) in item where methods.contains(method) {
+                documented.insert("\(method.uppercased()) \(path)")
+                if ((operation as? [String: Any])?["security"] as? [Any])?.isEmpty == true { open.insert("\(method.uppercased()) \(path)") }
+            }
+        }
+        XCTAssertEqual(documented, Set(table.map { "\($0.method.rawValue) \($0.path)" }))
+        XCTAssertEqual(open, Set(table.filter { !$0.authenticated }.map { "\($0.method.rawValue) \($0.path)" }))
+        try await fixture.test { client in
+            try await client.execute(uri: "/api/v1/openapi.json", method: .get) { response in
+                XCTAssertEqual(response.status, .ok)
+                XCTAssertEqual(String(buffer: response.body), OpenAPIDocument.json)
+            }
+        }
+    }
+
     func testBasePath() async throws {
         let fixture = try ServiceFixture(basePath: "/jupyter/abc/")
         try await fixture.test { client in
