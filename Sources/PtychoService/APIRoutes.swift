@@ -109,7 +109,7 @@ struct JobRoutes: Sendable {
     }
 
     func events(_ context: ServiceRequestContext) throws -> Response {
-        JobEventStream(store: service.store, id: try ownedJob(context).id).response()
+        JobEventStream(store: service.store, id: try ownedJob(context).id, stopping: service.stopping).response()
     }
 
     func cancel(_ context: ServiceRequestContext) async throws -> Response {

@@ -7,10 +7,12 @@ import Hummingbird
 /// Events: `state` (data: the job as `GET /jobs/{id}` shows it) whenever the state or message changes,
 /// `progress` (data: the progress object) whenever a new iteration is recorded. Ids increase within a
 /// connection; a `: keep-alive` comment goes out every `keepAlive` seconds. The stream ends after the
-/// event that reports a terminal state, or when the job is deleted.
+/// event that reports a terminal state, when the job is deleted, or when the service shuts down.
 struct JobEventStream: Sendable {
     let store: any JobStore
     let id: String
+    /// Ends the stream (with a comment) when the service shuts down.
+    let stopping: StopFlag
     var pollInterval: Double = 0.25
     var keepAlive: Double = 15
 
@@ -31,6 +33,10 @@ struct JobEventStream: Sendable {
         var lastProgress: String?
         var lastSent = Date()
         while true {
+            if stopping.isSet {
+                try await writer.write(ByteBuffer(string: ": the service is stopping\n\n"))
+                return
+            }
             guard let job = try store.job(id: id) else { return }
             if let progress = job.progress, progress != lastProgress, let parsed = job.decodedProgress {
                 lastProgress = progress

@@ -11,6 +11,8 @@ public final class JobService: Sendable {
     public let configuration: ServiceConfiguration
     public let store: any JobStore
     public let scheduler: JobScheduler
+    /// Set when the service begins to shut down; long-lived responses (event streams) end on it.
+    public let stopping = StopFlag()
     let inputPolicy: InputPathPolicy
 
     public init(configuration: ServiceConfiguration, store: any JobStore, executor: any JobExecutor,
@@ -135,4 +137,16 @@ struct JobView: Encodable {
         try c.encode(executor, forKey: .executor)
         try c.encodeIfPresent(configuration, forKey: .configuration)
     }
+}
+
+/// A one-way flag, safe to read from any thread.
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    public init() {}
+
+    public var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+
+    public func set() { lock.lock(); value = true; lock.unlock() }
 }

@@ -30,31 +30,38 @@ public struct PtychiteServer: Sendable {
         return Application(
             router: makeRouter(service: service, authenticator: authenticator),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ptychite"),
-            services: [SchedulerShutdown(scheduler: service.scheduler, timeout: configuration.cancelGraceSeconds)],
             onServerRunning: { channel in
                 onRunning(configuration.accessURL(port: channel.localAddress?.port ?? configuration.port))
             },
             logger: logger)
     }
 
-    /// Serves until SIGTERM or SIGINT, then stops accepting requests, stops running jobs (they are
-    /// re-queued for the next start) and returns. Prints the access URL once the port is bound.
+    /// Serves until SIGTERM or SIGINT, then stops running jobs (they are re-queued for the next start),
+    /// ends the event streams, stops the HTTP server and returns. Prints the access URL once the port is bound.
+    ///
+    /// Order matters: a service group shuts its services down last to first, so `JobsShutdown` (last)
+    /// runs before the server's own graceful shutdown, which waits for open requests such as event streams.
     public func run() async throws {
         let app = makeApplication { url in
             let line = "Ptychite is serving at \(url)\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        let group = ServiceGroup(configuration: .init(
+            services: [app, JobsShutdown(service: service, timeout: configuration.cancelGraceSeconds)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }
 
-/// Waits for the graceful shutdown of the service group, then stops the scheduler's running jobs.
-struct SchedulerShutdown: Service {
-    let scheduler: JobScheduler
+/// Waits for the graceful shutdown of the service group, then ends the event streams and stops the
+/// scheduler's running jobs.
+struct JobsShutdown: Service {
+    let service: JobService
     let timeout: Double
 
     func run() async throws {
         try? await gracefulShutdown()
-        await scheduler.shutdown(timeout: timeout)
+        service.stopping.set()
+        await service.scheduler.shutdown(timeout: timeout)
     }
 }

@@ -78,7 +78,11 @@ final class EndToEndTests: XCTestCase {
         let id = try XCTUnwrap((try JSONSerialization.jsonObject(with: body) as? [String: Any])?["id"] as? String)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, try server.json("api/v1/jobs/\(id)")["state"] as? String != "RUNNING" { usleep(20_000) }
-        XCTAssertEqual(server.terminate(), 0, "graceful shutdown with a running job")
+        // An open event stream must not hold the shutdown up.
+        let stream = try server.openEventStream("api/v1/jobs/\(id)/events")
+        XCTAssertTrue(stream.waitForData(timeout: 10), "no event arrived on the stream")
+        XCTAssertEqual(server.terminate(), 0, "graceful shutdown with a running job and an open event stream")
+        XCTAssertTrue(stream.text.contains("event: state"), stream.text)
         // The job went back to the queue (read from the database through a second server).
         server = try ServerProcess(data: data.path, state: state.path)
         let job = try server.waitForTerminal("api/v1/jobs/\(id)", timeout: 120)

@@ -141,6 +141,45 @@ final class ServerProcess {
     }
 }
 
+extension ServerProcess {
+    /// Starts reading an event stream in the background; the returned object collects what arrives.
+    func openEventStream(_ path: String) throws -> EventStreamReader {
+        var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
+        request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization")
+        request.timeoutInterval = 60
+        let reader = EventStreamReader()
+        let session = URLSession(configuration: .default, delegate: reader, delegateQueue: nil)
+        session.dataTask(with: request).resume()
+        reader.session = session
+        return reader
+    }
+}
+
+/// Collects the bytes of a streaming response as they arrive.
+final class EventStreamReader: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let lock = NSLock()
+    private var received = Data()
+    var session: URLSession?
+
+    var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: received, as: UTF8.self) }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        lock.lock(); received.append(data); lock.unlock()
+    }
+
+    /// Polls (bounded) until some data arrived.
+    func waitForData(timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if !text.isEmpty { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    deinit { session?.invalidateAndCancel() }
+}
+
 private final class ResponseBox: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var status = -1
