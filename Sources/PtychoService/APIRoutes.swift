@@ -109,7 +109,9 @@ struct JobRoutes: Sendable {
     }
 
     func events(_ context: ServiceRequestContext) throws -> Response {
-        JobEventStream(store: service.store, id: try ownedJob(context).id, stopping: service.stopping).response()
+        let job = try ownedJob(context)
+        return JobEventStream(store: service.store, id: job.id, stopping: service.stopping,
+                              logFile: service.folder(for: job).logFile).response()
     }
 
     func cancel(_ context: ServiceRequestContext) async throws -> Response {

@@ -5,7 +5,8 @@ import Hummingbird
 /// truth, so a restarted service or a second replica needs no event bus).
 ///
 /// Events: `state` (data: the job as `GET /jobs/{id}` shows it) whenever the state or message changes,
-/// `progress` (data: the progress object) whenever a new iteration is recorded. Ids increase within a
+/// `progress` (data: the progress object) whenever a new iteration is recorded, `log` (data: one line
+/// of the job's log as a JSON string) for each complete line the reconstruction writes to its log. Ids increase within a
 /// connection; a `: keep-alive` comment goes out every `keepAlive` seconds. The stream ends after the
 /// event that reports a terminal state, when the job is deleted, or when the service shuts down.
 struct JobEventStream: Sendable {
@@ -13,6 +14,8 @@ struct JobEventStream: Sendable {
     let id: String
     /// Ends the stream (with a comment) when the service shuts down.
     let stopping: StopFlag
+    /// The job's log file, followed from its start.
+    let logFile: String?
     var pollInterval: Double = 0.25
     var keepAlive: Double = 15
 
@@ -32,12 +35,18 @@ struct JobEventStream: Sendable {
         var lastState: (JobState, String?)?
         var lastProgress: String?
         var lastSent = Date()
+        var log = LogFollower(path: logFile)
         while true {
             if stopping.isSet {
                 try await writer.write(ByteBuffer(string: ": the service is stopping\n\n"))
                 return
             }
             guard let job = try store.job(id: id) else { return }
+            for line in log.newLines() {
+                eventID += 1
+                try await writer.write(ByteBuffer(string: Self.event("log", id: eventID, data: JSON.encode(line))))
+                lastSent = Date()
+            }
             if let progress = job.progress, progress != lastProgress, let parsed = job.decodedProgress {
                 lastProgress = progress
                 eventID += 1
@@ -61,5 +70,30 @@ struct JobEventStream: Sendable {
 
     static func event(_ name: String, id: Int, data: Data) -> String {
         "id: \(id)\nevent: \(name)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+    }
+}
+
+/// Reads the complete lines appended to a file since the last call (at most 1 MiB per call).
+struct LogFollower {
+    let path: String?
+    private var offset: UInt64 = 0
+    private var pending = Data()
+
+    init(path: String?) { self.path = path }
+
+    mutating func newLines() -> [String] {
+        guard let path, let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        guard (try? handle.seek(toOffset: offset)) != nil, let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty else {
+            return []
+        }
+        offset += UInt64(chunk.count)
+        pending.append(chunk)
+        var lines: [String] = []
+        while let newline = pending.firstIndex(of: 10) {
+            lines.append(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self))
+            pending = Data(pending[(newline + 1)...])
+        }
+        return lines
     }
 }

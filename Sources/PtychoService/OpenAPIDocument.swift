@@ -92,7 +92,7 @@ public enum OpenAPIDocument {
             "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/jobs/{id}/events": {
           "parameters": [{"$ref": "#/components/parameters/id"}],
-          "get": {"summary": "Server-Sent Events: progress and state; ends with the terminal state", "responses": {
+          "get": {"summary": "Server-Sent Events: progress, state and log; ends with the terminal state", "responses": {
             "200": {"description": "Event stream", "content": {"text/event-stream": {}}},
             "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/jobs/{id}/results": {

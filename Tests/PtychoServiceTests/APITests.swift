@@ -259,12 +259,17 @@ final class APITests: XCTestCase {
                 XCTAssertEqual($0.status, .accepted)
             }
             try await APITests.waitForState(client, path: path, token: ServiceFixture.aliceToken, state: "CANCELED")
+            let id = String(path.split(separator: "/").last!)
+            try Data("Reading scan.cxi\nDM iteration 1 \"quoted\"\npartial".utf8).write(to: URL(fileURLWithPath: fixture.state.file("jobs/\(id)/log.txt")))
             try await client.execute(uri: path + "/events", method: .get, headers: ServiceFixture.headers(ServiceFixture.aliceToken)) { response in
                 XCTAssertEqual(response.status, .ok)
                 XCTAssertEqual(response.headers[.contentType], "text/event-stream")
                 let text = String(buffer: response.body)
-                XCTAssertTrue(text.hasPrefix("id: 1\nevent: progress\ndata: {"), text)
-                XCTAssertTrue(text.contains("id: 2\nevent: state\ndata: {"), text)
+                XCTAssertTrue(text.hasPrefix("id: 1\nevent: log\ndata: \"Reading scan.cxi\"\n\n"), text)
+                XCTAssertTrue(text.contains(#"id: 2\#nevent: log\#ndata: "DM iteration 1 \"quoted\""\#n\#n"#), text)
+                XCTAssertFalse(text.contains("partial"), text)
+                XCTAssertTrue(text.contains("id: 3\nevent: progress\ndata: {"), text)
+                XCTAssertTrue(text.contains("id: 4\nevent: state\ndata: {"), text)
                 XCTAssertTrue(text.contains(#""state":"CANCELED""#), text)
                 XCTAssertTrue(text.hasSuffix("\n\n"), text)
             }
