@@ -2,7 +2,7 @@
 import Foundation
 import PackageDescription
 
-// Arrows point one way: C shims ← PtychoCore ← PtychoIO ← ptychite.
+// Arrows point one way: C shims ← PtychoCore ← PtychoIO ← PtychoService ← ptychite.
 
 /// The CPU that release builds target. The engines' element-wise kernels run ~1.5-2x faster with AVX2 + FMA
 /// (every x86 server CPU since 2013), but such a binary dies with SIGILL on an older CPU, so the choice is
@@ -33,9 +33,15 @@ let package = Package(
         .executable(name: "ptychite", targets: ["ptychite"]),
         .library(name: "PtychoCore", targets: ["PtychoCore"]),
         .library(name: "PtychoIO", targets: ["PtychoIO"]),
+        .library(name: "PtychoService", targets: ["PtychoService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3f",
@@ -46,9 +52,17 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .target(name: "PtychoCore", dependencies: ["CFFTW"], swiftSettings: optimise),
         .target(name: "PtychoIO", dependencies: ["PtychoCore", "CHDF5", "CPNG"], swiftSettings: optimise),
+        .target(
+            name: "PtychoService",
+            dependencies: ["PtychoCore", "PtychoIO",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(
             name: "ptychite",
-            dependencies: ["PtychoCore", "PtychoIO",
+            dependencies: ["PtychoCore", "PtychoIO", "PtychoService",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimise),
         .executableTarget(
@@ -59,5 +73,10 @@ let package = Package(
         .testTarget(name: "PtychoIOTests", dependencies: ["PtychoCore", "PtychoIO", "PtychoTestSupport"]),
         .testTarget(name: "ptychiteTests", dependencies: ["PtychoCore", "PtychoIO", "ptychite", "PtychoTestSupport"],
                     exclude: ["README.md"]),
+        .testTarget(name: "PtychoServiceTests",
+                    dependencies: ["PtychoCore", "PtychoIO", "PtychoService", "PtychoTestSupport", "ptychite",
+                                   .product(name: "Hummingbird", package: "hummingbird"),
+                                   .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                   .product(name: "Logging", package: "swift-log")]),
     ]
 )

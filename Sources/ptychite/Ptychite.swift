@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 
 @main
-struct Ptychite: ParsableCommand {
+struct Ptychite: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -14,14 +14,20 @@ struct Ptychite: ParsableCommand {
             still written).
             """,
         version: version,
-        subcommands: [SimulateCommand.self, InfoCommand.self, ReconstructCommand.self, CompareCommand.self])
+        subcommands: [SimulateCommand.self, InfoCommand.self, ReconstructCommand.self, CompareCommand.self,
+                      ServeCommand.self])
 
     /// ArgumentParser's own entry point, except that a command line it cannot parse (unknown option,
     /// invalid value, missing argument) exits with the documented usage status 2 instead of its 64.
-    static func main() {
+    /// `serve` is the only asynchronous subcommand; the others run synchronously as before.
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))

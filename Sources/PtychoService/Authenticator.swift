@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+
+/// Decides who is calling. Implementations never throw for a bad credential: they return nil and the
+/// API answers 401 with `WWW-Authenticate`.
+public protocol Authenticator: Sendable {
+    /// The caller's user name, or nil when the request carries no acceptable credential.
+    func user(for request: Request) -> String?
+}
+
+/// `token` mode: each accepted token maps to a user (one token for the single-user container; tests use
+/// two to check that users cannot see each other's jobs). The token is read from `Authorization: Bearer`,
+/// the `ptychite_token` cookie, or the `token` query parameter of the printed access URL.
+public struct TokenAuthenticator: Authenticator {
+    private let users: [(token: [UInt8], user: String)]
+
+    public init(tokens: [String: String]) {
+        users = tokens.filter { !$0.key.isEmpty }.map { (Array($0.key.utf8), $0.value) }
+    }
+
+    public func user(for request: Request) -> String? {
+        guard let presented = Self.presentedToken(request) else { return nil }
+        let bytes = Array(presented.utf8)
+        return users.first { Self.constantTimeEqual($0.token, bytes) }?.user
+    }
+
+    static func presentedToken(_ request: Request) -> String? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+        }
+        if let cookies = request.headers[.cookie] {
+            for cookie in cookies.split(separator: ";") {
+                let pair = cookie.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if pair.count == 2, pair[0] == "ptychite_token" { return pair[1] }
+            }
+        }
+        return request.uri.queryParameters.get("token")
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for i in a.indices { difference |= a[i] ^ b[i] }
+        return difference == 0
+    }
+}
+
+/// `none` mode: everyone is the same local user (for a private, trusted network only).
+public struct OpenAuthenticator: Authenticator {
+    public let userName: String
+    public init(userName: String = "local") { self.userName = userName }
+    public func user(for request: Request) -> String? { userName }
+}
+
+/// The request context of the service: Hummingbird's core storage plus the authenticated user.
+public struct ServiceRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthMiddleware` before any protected route runs.
+    public var user: String?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        user = nil
+    }
+}
+
+/// Answers 401 (JSON, with `WWW-Authenticate: Bearer`) unless the authenticator names a user.
+struct AuthMiddleware: RouterMiddleware {
+    let authenticator: any Authenticator
+
+    func handle(_ request: Request, context: ServiceRequestContext,
+                next: (Request, ServiceRequestContext) async throws -> Response) async throws -> Response {
+        guard let user = authenticator.user(for: request) else {
+            var error = APIError(.unauthorized, "unauthorized", detail: "a valid bearer token is required")
+            error.headers[.wwwAuthenticate] = #"Bearer realm="ptychite""#
+            throw error
+        }
+        var context = context
+        context.user = user
+        return try await next(request, context)
+    }
+}
+
+/// Turns every error into the API's JSON form; an unexpected error is a 500 with no internals.
+struct JSONErrorMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: ServiceRequestContext,
+                next: (Request, ServiceRequestContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            throw error
+        } catch let error as HTTPError {
+            throw APIError(error.status, error.status.reasonPhrase.lowercased(), detail: error.body)
+        } catch let error as any HTTPResponseError {
+            throw APIError(error.status, error.status.reasonPhrase.lowercased())
+        } catch {
+            context.logger.error("internal error: \(error)")
+            throw APIError(.internalServerError, "internal error")
+        }
+    }
+}

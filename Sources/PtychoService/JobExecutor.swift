@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// What an executor needs to run one job.
+public struct JobLaunch: Sendable {
+    public let id: String
+    public let folder: JobFolder
+
+    public init(id: String, folder: JobFolder) {
+        self.id = id
+        self.folder = folder
+    }
+}
+
+/// How a job's run ended, as the executor saw it (the scheduler maps it to a `JobState`).
+public enum ExecutionOutcome: Sendable, Equatable {
+    case finished(ChildTermination, lastErrorLine: String?)
+    /// The child could not be started at all.
+    case launchFailed(String)
+}
+
+/// Runs jobs somewhere (a local child process; Slurm later).
+///
+/// Contract: `run` returns exactly once per call, after the job has ended, whatever happened (it never
+/// throws); `started` is called once with the process id before any `progress`; progress lines arrive in
+/// the order the child printed them. A `cancel` that arrives before the job's process exists applies as
+/// soon as it starts (the scheduler cancels INITIALIZING jobs too).
+public protocol JobExecutor: Sendable {
+    func run(_ launch: JobLaunch, started: @escaping @Sendable (Int) async -> Void,
+             progress: @escaping @Sendable (String) async -> Void) async -> ExecutionOutcome
+    /// SIGTERM to the job's process group, SIGKILL after `grace` seconds if it is still running.
+    func cancel(jobID: String, grace: Double) async
+    /// Cancels every running job the same way (service shutdown).
+    func terminateAll(grace: Double) async
+}
+
+/// Runs `ptychite reconstruct --config job.json --progress jsonl` as a child in its own process group.
+/// Standard error goes to the job's log, standard output lines are appended to its progress file.
+public actor LocalExecutor: JobExecutor {
+    private let executablePath: String
+    private var children: [String: ChildProcess] = [:]
+    /// Cancels that arrived before the child was registered (the job was still INITIALIZING).
+    private var earlyCancels: [String: Double] = [:]
+
+    public init(executablePath: String) {
+        self.executablePath = executablePath
+    }
+
+    public func run(_ launch: JobLaunch, started: @escaping @Sendable (Int) async -> Void,
+                    progress: @escaping @Sendable (String) async -> Void) async -> ExecutionOutcome {
+        let folder = launch.folder
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(executable: executablePath,
+                                     arguments: ["reconstruct", "--config", folder.configurationFile,
+                                                 "--progress", "jsonl"],
+                                     stderrPath: folder.logFile)
+        } catch {
+            earlyCancels[launch.id] = nil
+            return .launchFailed("\(error)")
+        }
+        children[launch.id] = child
+        await started(Int(child.pid))
+        if let grace = earlyCancels.removeValue(forKey: launch.id) { await cancel(jobID: launch.id, grace: grace) }
+        _ = FileManager.default.createFile(atPath: folder.progressFile, contents: nil)
+        let progressFile = FileHandle(forWritingAtPath: folder.progressFile)
+        _ = try? progressFile?.seekToEnd()
+        var termination = ChildTermination.signaled(SIGKILL)
+        for await event in child.events() {
+            switch event {
+            case .line(let line):
+                try? progressFile?.write(contentsOf: Data((line + "\n").utf8))
+                await progress(line)
+            case .exited(let status):
+                termination = status
+            }
+        }
+        try? progressFile?.close()
+        if children[launch.id] === child { children[launch.id] = nil }
+        return .finished(termination, lastErrorLine: folder.lastLogLine())
+    }
+
+    public func cancel(jobID: String, grace: Double) async {
+        guard let child = children[jobID] else {
+            earlyCancels[jobID] = grace
+            return
+        }
+        child.signalGroup(SIGTERM)
+        Task {
+            try? await Task.sleep(nanoseconds: UInt64(max(0, grace) * 1e9))
+            self.killIfStillRunning(jobID: jobID, child: child)
+        }
+    }
+
+    public func terminateAll(grace: Double) async {
+        for id in children.keys { await cancel(jobID: id, grace: grace) }
+    }
+
+    private func killIfStillRunning(jobID: String, child: ChildProcess) {
+        if children[jobID] === child { child.signalGroup(SIGKILL) }
+    }
+}

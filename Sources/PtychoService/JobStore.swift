@@ -1,0 +1,113 @@
+import Foundation
+import GRDB
+
+/// Where jobs are kept. Implementations are safe to call from any task.
+public protocol JobStore: Sendable {
+    /// Inserts a new job, assigning the next `sequence`; returns the stored record.
+    func insert(id: String, owner: String, configuration: String, createdAt: Date) throws -> JobRecord
+    func job(id: String) throws -> JobRecord?
+    /// The owner's jobs, newest first.
+    func jobs(owner: String, state: JobState?, limit: Int, offset: Int) throws -> [JobRecord]
+    /// Jobs in any of `states`, in submission order.
+    func jobs(inStates states: [JobState]) throws -> [JobRecord]
+    /// Applies `change` to the stored job atomically; returns the new record (nil if there is none).
+    @discardableResult
+    func update(id: String, _ change: @Sendable (inout JobRecord) -> Void) throws -> JobRecord?
+    func delete(id: String) throws
+    /// Number of jobs per state (states with none are absent).
+    func countByState() throws -> [JobState: Int]
+}
+
+/// Jobs in SQLite through GRDB: a `DatabasePool` (WAL journal) with versioned migrations.
+public final class SQLiteJobStore: JobStore {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and migrates it to the current schema.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-jobs") { db in
+            try db.create(table: "job") { t in
+                t.column("id", .text).primaryKey()
+                t.column("sequence", .integer).notNull().unique()
+                t.column("owner", .text).notNull().indexed()
+                t.column("state", .text).notNull().indexed()
+                t.column("configuration", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("started_at", .datetime)
+                t.column("ended_at", .datetime)
+                t.column("progress", .text)
+                t.column("exit_code", .integer)
+                t.column("message", .text)
+                t.column("pid", .integer)
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+            }
+        }
+        return migrator
+    }
+
+    public func insert(id: String, owner: String, configuration: String, createdAt: Date) throws -> JobRecord {
+        try pool.write { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM job") ?? 0
+            let record = JobRecord(id: id, sequence: last + 1, owner: owner, state: .queued,
+                                   configuration: configuration, createdAt: createdAt)
+            try record.insert(db)
+            return record
+        }
+    }
+
+    public func job(id: String) throws -> JobRecord? {
+        try pool.read { db in try JobRecord.fetchOne(db, key: id) }
+    }
+
+    public func jobs(owner: String, state: JobState?, limit: Int, offset: Int) throws -> [JobRecord] {
+        try pool.read { db in
+            var request = JobRecord.filter(Column("owner") == owner)
+            if let state { request = request.filter(Column("state") == state.rawValue) }
+            return try request.order(Column("sequence").desc).limit(limit, offset: offset).fetchAll(db)
+        }
+    }
+
+    public func jobs(inStates states: [JobState]) throws -> [JobRecord] {
+        try pool.read { db in
+            try JobRecord.filter(states.map(\.rawValue).contains(Column("state")))
+                .order(Column("sequence")).fetchAll(db)
+        }
+    }
+
+    @discardableResult
+    public func update(id: String, _ change: @Sendable (inout JobRecord) -> Void) throws -> JobRecord? {
+        try pool.write { db in
+            guard var record = try JobRecord.fetchOne(db, key: id) else { return nil }
+            change(&record)
+            try record.update(db)
+            return record
+        }
+    }
+
+    public func delete(id: String) throws {
+        _ = try pool.write { db in try JobRecord.deleteOne(db, key: id) }
+    }
+
+    public func countByState() throws -> [JobState: Int] {
+        try pool.read { db in
+            var counts: [JobState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM job GROUP BY state") {
+                if let state = JobState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+}
+
+extension JobRecord: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "job"
+}
+
+extension JobState: DatabaseValueConvertible {}

@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+
+/// The OpenAPI 3.1 description of the HTTP API, served at `/api/v1/openapi.json`. Paths are relative
+/// to the base path. `PtychoServiceTests` checks that its paths and methods are exactly `routeTable`'s.
+public enum OpenAPIDocument {
+    public static let json = #"""
+    {
+      "openapi": "3.1.0",
+      "info": {"title": "Ptychite job service", "version": "1",
+               "description": "Queue, run and fetch X-ray ptychography reconstructions. The job body is the configuration document of `ptychite reconstruct --config`; `input` names a file relative to the data directory."},
+      "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "responses": {
+          "Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        },
+        "parameters": {
+          "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}
+        },
+        "schemas": {
+          "Error": {"type": "object", "required": ["error"],
+                    "properties": {"error": {"type": "string"}, "detail": {"type": ["string", "null"]}}},
+          "State": {"type": "string", "enum": ["QUEUED", "INITIALIZING", "RUNNING", "COMPLETE", "EXECUTOR_ERROR",
+                                               "SYSTEM_ERROR", "CANCELING", "CANCELED", "PREEMPTED"]},
+          "Progress": {"type": "object", "properties": {
+            "iteration": {"type": "integer"}, "of": {"type": "integer"}, "engine": {"type": "string"},
+            "fourier_error": {"type": "number"}, "llk_poisson": {"type": "number"}, "seconds": {"type": "number"}}},
+          "Configuration": {"type": "object", "additionalProperties": false, "properties": {
+            "input": {"type": "string"}, "engine": {"type": "string", "examples": ["DM:100,ePIE:20"]},
+            "probe_modes": {"type": "integer"}, "threads": {"type": "integer"}, "seed": {"type": "integer"},
+            "translation": {"type": ["string", "null"], "enum": ["sample", "probe", null]},
+            "probe": {"type": ["string", "null"]}, "probe_diameter": {"type": ["number", "null"]},
+            "probe_update_start": {"type": "integer"}, "mode_power": {"type": "number"},
+            "epie_alpha": {"type": "number"}, "epie_beta": {"type": "number"}, "dm_alpha": {"type": "number"},
+            "dm_object_inertia": {"type": "number"}, "dm_probe_inertia": {"type": "number"},
+            "dm_fourier_relaxation": {"type": "number"}, "progress": {"type": "string"},
+            "max_memory": {"type": ["integer", "null"]}, "device": {"type": "string"},
+            "output": {"description": "Not accepted: the service chooses the result path.", "type": "null"}}},
+          "Job": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "state": {"$ref": "#/components/schemas/State"},
+            "message": {"type": ["string", "null"]}, "owner": {"type": "string"},
+            "created_at": {"type": "string", "format": "date-time"},
+            "started_at": {"type": ["string", "null"], "format": "date-time"},
+            "ended_at": {"type": ["string", "null"], "format": "date-time"},
+            "progress": {"oneOf": [{"$ref": "#/components/schemas/Progress"}, {"type": "null"}]},
+            "exit_code": {"type": ["integer", "null"]}, "attempts": {"type": "integer"},
+            "executor": {"type": "object", "properties": {"kind": {"type": "string"}, "pid": {"type": ["integer", "null"]}}},
+            "configuration": {"$ref": "#/components/schemas/Configuration"}}},
+          "JobList": {"type": "object", "properties": {
+            "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}},
+            "limit": {"type": "integer"}, "offset": {"type": "integer"}, "next_offset": {"type": ["integer", "null"]}}},
+          "ResultEntry": {"type": "object", "properties": {
+            "name": {"type": "string"}, "media_type": {"type": "string"}, "size": {"type": "integer"},
+            "sha256": {"type": "string"}, "href": {"type": "string"}}}
+        }
+      },
+      "security": [{"bearer": []}],
+      "paths": {
+        "/healthz": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "OK"}}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics (jobs by state, queue length)", "security": [],
+                             "responses": {"200": {"description": "Prometheus text", "content": {"text/plain": {}}}}}},
+        "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
+                                          "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}}},
+        "/api/v1/service-info": {"get": {"summary": "Version, devices, engines, limits, auth mode",
+          "responses": {"200": {"description": "Service information", "content": {"application/json": {}}},
+                        "401": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/jobs": {
+          "post": {"summary": "Submit a reconstruction",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Configuration"}}}},
+            "responses": {"201": {"description": "Queued; Location names the job",
+                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+                          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                          "403": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}}},
+          "get": {"summary": "The caller's jobs, newest first",
+            "parameters": [{"name": "state", "in": "query", "schema": {"$ref": "#/components/schemas/State"}},
+                           {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
+                           {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
+            "responses": {"200": {"description": "A page of jobs", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobList"}}}},
+                          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/jobs/{id}": {
+          "parameters": [{"$ref": "#/components/parameters/id"}],
+          "get": {"summary": "One job", "responses": {
+            "200": {"description": "The job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+            "404": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"summary": "Forget a finished job and its files", "responses": {
+            "204": {"description": "Deleted"}, "404": {"$ref": "#/components/responses/Error"},
+            "409": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/jobs/{id}/cancel": {
+          "parameters": [{"$ref": "#/components/parameters/id"}],
+          "post": {"summary": "Cancel (idempotent): CANCELING, then CANCELED", "responses": {
+            "202": {"description": "Accepted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
+            "404": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/jobs/{id}/events": {
+          "parameters": [{"$ref": "#/components/parameters/id"}],
+          "get": {"summary": "Server-Sent Events: progress, state and log; ends with the terminal state", "responses": {
+            "200": {"description": "Event stream", "content": {"text/event-stream": {}}},
+            "404": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/jobs/{id}/results": {
+          "parameters": [{"$ref": "#/components/parameters/id"}],
+          "get": {"summary": "Manifest of the result files", "responses": {
+            "200": {"description": "Files", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ResultEntry"}}}}},
+            "404": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/jobs/{id}/results/{name}": {
+          "parameters": [{"$ref": "#/components/parameters/id"},
+                         {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"summary": "Download a result file (one byte range may be asked for)", "responses": {
+            "200": {"description": "The file"}, "206": {"description": "Part of the file"},
+            "404": {"$ref": "#/components/responses/Error"}, "416": {"$ref": "#/components/responses/Error"}}}}
+      }
+    }
+    """#
+
+    static func response() -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PtychoService
+
+/// `ptychite serve`: the job service (HTTP API, SQLite job store, local executor).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the job service: an HTTP API that queues and runs reconstructions.",
+        discussion: """
+            Every option also comes from its PTYCHITE_* environment variable (DATA_DIR, STATE_DIR or \
+            RESULTS_DIR, BIND, BASE_PATH, AUTH, TOKEN, MAX_JOBS); flags win. Prints one line \
+            'Ptychite is serving at URL' (with ?token=… in token mode) once the port is open; stops \
+            gracefully on SIGTERM (running jobs are stopped and restart with the next start).
+            """)
+
+    @Option(name: .customLong("data-dir"), help: "Input data folder (read-only) [PTYCHITE_DATA_DIR].") var dataDir: String?
+    @Option(name: .customLong("state-dir"), help: "Database and job folders [PTYCHITE_STATE_DIR].") var stateDir: String?
+    @Option(name: .customLong("results-dir"), help: "Results folder; state goes to RESULTS/.ptychite unless --state-dir [PTYCHITE_RESULTS_DIR].")
+    var resultsDir: String?
+    @Option(help: "HOST:PORT to listen on (default 0.0.0.0:8888) [PTYCHITE_BIND].") var bind: String?
+    @Option(name: .customLong("base-path"), help: "URL prefix, e.g. /jupyter/abc [PTYCHITE_BASE_PATH].") var basePath: String?
+    @Option(help: "token or none (oidc and proxy: not yet supported) [PTYCHITE_AUTH].") var auth: String?
+    @Option(help: "Access token (default: random) [PTYCHITE_TOKEN].") var token: String?
+    @Option(name: .customLong("max-jobs"), help: "Jobs run at once (default 1) [PTYCHITE_MAX_JOBS].") var maxJobs: Int?
+
+    func run() async throws {
+        do {
+            var configuration = try ServiceConfiguration.fromEnvironment(ProcessInfo.processInfo.environment,
+                                                                         executablePath: Self.executablePath())
+            if let dataDir { configuration.dataDirectory = dataDir }
+            if let resultsDir, stateDir == nil { configuration.stateDirectory = resultsDir + "/.ptychite" }
+            if let stateDir { configuration.stateDirectory = stateDir }
+            if let bind { try configuration.setBind(bind) }
+            if let basePath { configuration.basePath = basePath }
+            if let auth { try configuration.setAuth(auth) }
+            if let token { configuration.token = token }
+            if let maxJobs { configuration.maxJobs = maxJobs }
+            configuration.version = Ptychite.version
+            configuration = try configuration.validated()
+            var logger = Logger(label: "ptychite.serve")
+            logger.logLevel = .info
+            let server = try await PtychiteServer(configuration: configuration, logger: logger)
+            try await server.run()
+        } catch let error as ServiceConfigurationError {
+            printError(error.description)
+            throw ExitCode(ExitStatus.usage)
+        }
+    }
+
+    /// This very executable (children run `reconstruct` with it): /proc/self/exe, else argv[0] resolved.
+    static func executablePath() -> String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        let argument = CommandLine.arguments[0]
+        if argument.contains("/") {
+            return URL(fileURLWithPath: argument).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        return Bundle.main.executablePath ?? argument
+    }
+}
