@@ -144,7 +144,7 @@ func printBreakdown(_ backend: CPUBackend, _ options: Options, engine: () -> Voi
     time("combine", sweep { w, f in w.combineExitWaves(f, weight: 2, fromStoredExitWaves: true) })
     time("modulus (no FFT)", sweep { w, f in w.projectModulus(f, relaxation: 1) })
     time("modulus exact (no FFT)", sweep { w, f in w.projectModulus(f, relaxation: 0) })
-    time("update + object sums", sweep { w, f in w.updateExitWaves(f, a: 0, b: 0, accumulateObjectSums: true) })
+    time("update + object sums", sweep { w, f in w.updateExitWaves(f, a: 0, b: 0) })
     time("probe sums", sweep { w, f in w.accumulateProbeSums(f) })
     time("reset overlap sums", { backend.resetOverlapSums() })
     time("solve object", { backend.solveObject(inertia: 0.01) })

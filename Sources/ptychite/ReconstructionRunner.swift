@@ -165,16 +165,19 @@ struct ReconstructionRunner {
                                           modePower: configuration.modePower, seed: configuration.seed)
         }
         let diameter: Double
+        var radius: Double?
         if let given = configuration.probeDiameter {
             diameter = given
         } else {
             let choice = InitialProbe.chooseBeamDiameter(for: dataset, threads: threads, seed: configuration.seed)
             diameter = choice.diameter
+            radius = choice.apertureRadius
             let trials = choice.trials.map { String(format: "%.2f µm: %.3e", $0.diameter * 1e6, $0.error) }
             printNote("Initial probe: beam diameter \(String(format: "%.2f", diameter * 1e6)) µm chosen by trial "
                       + "(Fourier error after a few ePIE iterations — \(trials.joined(separator: ", ")))")
         }
         return InitialProbe.aperture(for: dataset, beamDiameter: diameter, modes: configuration.probeModes,
-                                     modePower: configuration.modePower, seed: configuration.seed)
+                                     modePower: configuration.modePower, seed: configuration.seed,
+                                     apertureRadius: radius)
     }
 }

@@ -45,7 +45,7 @@ public struct DifferenceMap: ReconstructionEngine {
             operators.propagateForward(frames)
             operators.projectModulus(frames, relaxation: fourierRelaxation)
             operators.propagateBackward(frames)
-            operators.updateExitWaves(frames, a: a, b: b, accumulateObjectSums: true)
+            operators.updateExitWaves(frames, a: a, b: b)
         }
         // The overlap projection alternates: the object from the new ψ and the current probe, then the
         // probe from the new object. Solving both from the same sums would move each towards ψ as if the

@@ -181,7 +181,8 @@ enum OverlapSolve {
     }
 }
 
-/// Carries non-Sendable values into `concurrentPerform`; users guarantee disjoint access.
+/// Carries non-Sendable values (workers, raw pointers) into `concurrentPerform`'s `@Sendable` closure;
+/// users guarantee that concurrent iterations touch disjoint memory.
 struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }

@@ -73,12 +73,12 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
 
     public func propagateBackward(_ batch: FrameBatch) { plan.inverse(scratch.pointer) }
 
-    public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float, accumulateObjectSums: Bool) {
+    public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float) {
         for j in batch.indices {
             metrics.projectionDistance += Double(FrameKernels.updateExitWaves(
                                          exitWaves: backend.exitWaves!.slice(j), projected: scratch.pointer,
                                          probe: model.probe.pointer, patch: model.patch(j), a: a, b: b,
-                                         shape: shape, accumulators: accumulateObjectSums ? accumulators : nil,
+                                         shape: shape, accumulators: accumulators!,
                                          scratch: kernelScratch))
         }
     }

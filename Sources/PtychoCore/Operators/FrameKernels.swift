@@ -141,8 +141,8 @@ public enum FrameKernels {
 
     /// The generalised projection update of the stored exit waves (PtyPy's form of DM/RAAR/AP):
     /// `ψ ← ψ + b·ψ_F + a·P·O − (a + b)·ψ`, where ψ_F is the Fourier-projected wave in `projected`.
-    /// With `accumulators`, also adds the object's overlap sums Σ_k P_k*ψ_k and Σ_k |P_k|² from the new ψ
-    /// at the patch, in the same pass (the new ψ is still in registers).
+    /// Also adds the object's overlap sums Σ_k P_k*ψ_k and Σ_k |P_k|² from the new ψ to `acc` at the
+    /// patch, in the same pass (the new ψ is still in registers).
     /// Returns Σ |ψ_F − P·O|² over the frame: by Parseval an upper bound of the amplitude residual of P·O
     /// itself (ψ_F satisfies the modulus constraint), tight at a fixed point, so DM can report the error of
     /// its current estimate without another transform.
@@ -150,7 +150,7 @@ public enum FrameKernels {
     public static func updateExitWaves(exitWaves psi: UnsafeMutablePointer<Float>,
                                        projected: UnsafePointer<Float>, probe: UnsafePointer<Float>,
                                        patch: ObjectPatch, a: Float, b: Float, shape: FrameShape,
-                                       accumulators: OverlapAccumulators?, scratch: KernelScratch) -> Float {
+                                       accumulators acc: OverlapAccumulators, scratch: KernelScratch) -> Float {
         let width = shape.width, ab = a + b
         // Column sums of |ψ_F − P·O|² over rows and modes, reduced once at the end.
         let distanceTerms = scratch.rowA
@@ -160,18 +160,6 @@ public enum FrameKernels {
             for k in 0..<shape.modes {
                 let offset = 2 * (k * shape.pixels + r * width)
                 let p = probe + offset, w = psi + offset, f = projected + offset
-                guard let acc = accumulators else {
-                    for i in 0..<width {
-                        let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
-                        let poRe = pr * or - pi * oi, poIm = pr * oi + pi * or
-                        let fRe = f[2 * i], fIm = f[2 * i + 1]
-                        let dRe = fRe - poRe, dIm = fIm - poIm
-                        distanceTerms[i] += dRe * dRe + dIm * dIm
-                        w[2 * i] += b * fRe + a * poRe - ab * w[2 * i]
-                        w[2 * i + 1] += b * fIm + a * poIm - ab * w[2 * i + 1]
-                    }
-                    continue
-                }
                 let objectRow = (patch.row + r) * acc.objectWidth + patch.column
                 let numerator = acc.objectNumerator + 2 * objectRow
                 let denominator = acc.objectDenominator + objectRow

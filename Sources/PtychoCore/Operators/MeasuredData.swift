@@ -40,23 +40,23 @@ public final class MeasuredData: @unchecked Sendable {
         FFTShift.apply(real: mask.pointer, height: height, width: width, scratch: scratch.pointer)
 
         noiseLevel = RealArray(shape: [frameCount])
-        let noise = UnsafeSendable(noiseLevel.pointer)
+        let noise = UncheckedBox(noiseLevel.pointer)
         let chunks = max(1, min(threads, frameCount))
         var partial = [(Double, Double, Double)](repeating: (0, 0, 0), count: chunks)
-        let data = UnsafeSendable(amplitudes.pointer), maskPointer = UnsafeSendable(mask.pointer)
-        let scratchPointer = UnsafeSendable(scratch.pointer), frames = frameCount
+        let data = UncheckedBox(amplitudes.pointer), maskPointer = UncheckedBox(mask.pointer)
+        let scratchPointer = UncheckedBox(scratch.pointer), frames = frameCount
         partial.withUnsafeMutableBufferPointer { sums in
-            let sumsPointer = UnsafeSendable(sums.baseAddress!)
+            let sumsPointer = UncheckedBox(sums.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 var intensity = 0.0, logFactorial = 0.0, observed = 0.0
                 for j in (chunk * frames / chunks)..<((chunk + 1) * frames / chunks) {
-                    let frame = data.pointer + j * pixels
+                    let frame = data.value + j * pixels
                     FFTShift.apply(real: frame, height: height, width: width,
-                                   scratch: scratchPointer.pointer + chunk * pixels)
+                                   scratch: scratchPointer.value + chunk * pixels)
                     var frameNoise: Float = 0
                     for r in 0..<pixels {
                         let value = frame[r]
-                        if maskPointer.pointer[r] > 0 {
+                        if maskPointer.value[r] > 0 {
                             frameNoise += min(value, 0.25)
                             intensity += Double(value)
                             logFactorial += lgamma(Double(value) + 1)
@@ -64,9 +64,9 @@ public final class MeasuredData: @unchecked Sendable {
                         }
                         frame[r] = value.squareRoot()
                     }
-                    noise.pointer[j] = frameNoise
+                    noise.value[j] = frameNoise
                 }
-                sumsPointer.pointer[chunk] = (intensity, logFactorial, observed)
+                sumsPointer.value[chunk] = (intensity, logFactorial, observed)
             }
         }
         maskedIntensitySum = partial.reduce(0) { $0 + $1.0 }
@@ -84,11 +84,4 @@ public final class MeasuredData: @unchecked Sendable {
     public func poissonNLL(_ metrics: FourierMetrics) -> Double {
         (metrics.likelihood + logFactorialSum) / max(observedPixelCount, 1)
     }
-}
-
-/// Carries a raw pointer into `DispatchQueue.concurrentPerform`'s `@Sendable` closure. The caller
-/// guarantees that concurrent users touch disjoint memory.
-public struct UnsafeSendable<Pointee>: @unchecked Sendable {
-    public let pointer: UnsafeMutablePointer<Pointee>
-    public init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
 }

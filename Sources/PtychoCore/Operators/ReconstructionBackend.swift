@@ -21,10 +21,10 @@ public protocol FrameOperators {
     func projectModulus(_ batch: FrameBatch, relaxation: Float)
     /// scratch ← F⁻¹ scratch (back to the sample plane).
     func propagateBackward(_ batch: FrameBatch)
-    /// ψ ← ψ + b·scratch + a·P·O − (a + b)·ψ on the stored exit waves; with `accumulateObjectSums`,
-    /// adds the frame's object overlap sums (Σ_k P_k*ψ_k, Σ_k |P_k|²) from the new ψ. Accumulates
-    /// Σ|scratch − P·O|² into the metrics' `projectionDistance`.
-    func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float, accumulateObjectSums: Bool)
+    /// ψ ← ψ + b·scratch + a·P·O − (a + b)·ψ on the stored exit waves, adding the frame's object overlap
+    /// sums (Σ_k P_k*ψ_k, Σ_k |P_k|²) from the new ψ (after `resetOverlapSums`) and Σ|scratch − P·O|² to
+    /// the metrics' `projectionDistance`.
+    func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float)
     /// Adds the frame's probe overlap sums (O_j*ψ_jk, |O_j|²) from the stored ψ and the current object.
     func accumulateProbeSums(_ batch: FrameBatch)
     /// ePIE object and probe update from scratch = ψ' (Maiden & Rodenburg 2009), normalised by

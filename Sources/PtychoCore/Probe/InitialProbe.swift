@@ -64,10 +64,11 @@ public enum InitialProbe {
     }
 
     /// Tries each candidate beam diameter for a few ePIE iterations on up to `frameLimit` central frames and
-    /// returns the one with the lowest Fourier error, with every candidate's error (for the log).
+    /// returns the one with the lowest Fourier error, with every candidate's error (for the log) and the
+    /// far-field disk radius it measured (pass it on to `aperture(for:…)` rather than measure it again).
     public static func chooseBeamDiameter(for dataset: DiffractionDataset, threads: Int, seed: UInt64,
                                           frameLimit: Int = 200, iterations: Int = 4)
-        -> (diameter: Double, trials: [(diameter: Double, error: Double)]) {
+        -> (diameter: Double, trials: [(diameter: Double, error: Double)], apertureRadius: Double) {
         let step = dataset.positions.typicalStep()
         let pixel = dataset.geometry.objectPixelSize
         let fallbackStep = Double(min(dataset.frameHeight, dataset.frameWidth)) / 8 * min(pixel.y, pixel.x)
@@ -97,7 +98,7 @@ public enum InitialProbe {
             trials.append((diameter, error.isFinite ? error : .infinity))
         }
         let best = trials.min { $0.1 < $1.1 }!
-        return (best.0, trials.map { (diameter: $0.0, error: $0.1) })
+        return (best.0, trials.map { (diameter: $0.0, error: $0.1) }, radius)
     }
 
     /// Up to `limit` frames nearest the scan centre (a compact patch of the scan, so the overlap is kept).

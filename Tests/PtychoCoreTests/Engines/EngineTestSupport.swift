@@ -31,7 +31,7 @@ struct EngineTestCase {
         let choice = InitialProbe.chooseBeamDiameter(for: dataset, threads: threads, seed: seed)
         let probe = useTrueProbe ? InitialProbe.withModes(truth.probe, modes: modes, modePower: 0.05, seed: seed)
             : InitialProbe.aperture(for: dataset, beamDiameter: choice.diameter, modes: modes,
-                                    modePower: 0.05, seed: seed)
+                                    modePower: 0.05, seed: seed, apertureRadius: choice.apertureRadius)
         let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
                                         frameHeight: frameSize, frameWidth: frameSize)
         let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
