@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -43,6 +44,20 @@ public enum AtomicHDF5Write {
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         return "\(directory).\(name).tmp-\(getpid())"
+    }
+
+    /// Removes temporaries of `path` left by processes that no longer exist (a run killed while writing
+    /// a checkpoint leaves one); a live writer's temporary is kept.
+    public static func removeStaleTemporaries(for path: String) {
+        let prefix = (temporaryPath(for: path) as NSString).lastPathComponent.replacingOccurrences(of: "\(getpid())", with: "")
+        let directory = (path as NSString).deletingLastPathComponent
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.isEmpty ? "." : directory)) ?? []
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(directory.isEmpty ? name : directory + "/" + name)
+            }
+        }
     }
 
     /// Makes the content durable before the rename publishes it, so a crash cannot leave the new name

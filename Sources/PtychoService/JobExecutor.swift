@@ -38,7 +38,8 @@ public protocol JobExecutor: Sendable {
     func terminateAll(grace: Double) async
 }
 
-/// Runs `ptychite reconstruct --config job.json --progress jsonl` as a child in its own process group.
+/// Runs `ptychite reconstruct --config job.json --progress jsonl` as a child in its own process group, or
+/// `ptychite reconstruct --resume <checkpoint>` when an earlier attempt left a checkpoint.
 /// Standard error goes to the job's log, standard output lines are appended to its progress file.
 public actor LocalExecutor: JobExecutor {
     private let executablePath: String
@@ -55,10 +56,10 @@ public actor LocalExecutor: JobExecutor {
         let folder = launch.folder
         let child: ChildProcess
         do {
-            child = try ChildProcess(executable: executablePath,
-                                     arguments: ["reconstruct", "--config", folder.configurationFile,
-                                                 "--progress", "jsonl"],
-                                     stderrPath: folder.logFile)
+            let arguments = folder.hasCheckpoint
+                ? ["reconstruct", "--resume", folder.checkpointFile, "-o", folder.resultFile, "--progress", "jsonl"]
+                : ["reconstruct", "--config", folder.configurationFile, "--progress", "jsonl"]
+            child = try ChildProcess(executable: executablePath, arguments: arguments, stderrPath: folder.logFile)
         } catch {
             earlyCancels[launch.id] = nil
             return .launchFailed("\(error)")

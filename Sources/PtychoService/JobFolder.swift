@@ -21,6 +21,9 @@ public struct JobFolder: Sendable {
     /// The HDF5 result and its previews.
     public var resultsDirectory: String { path + "/results" }
     public var resultFile: String { resultsDirectory + "/result.h5" }
+    /// Where `ptychite reconstruct -o result.h5 --checkpoint-every K` keeps its checkpoint.
+    public var checkpointFile: String { resultsDirectory + "/result.checkpoint.h5" }
+    public var hasCheckpoint: Bool { FileManager.default.fileExists(atPath: checkpointFile) }
 
     public func create() throws {
         try FileManager.default.createDirectory(atPath: resultsDirectory, withIntermediateDirectories: true)

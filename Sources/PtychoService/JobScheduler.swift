@@ -45,9 +45,12 @@ public actor JobScheduler {
                     $0.message = "canceled (the service restarted while the job was being canceled)"
                 }
             } else {
+                let resumes = folder(for: job.id).hasCheckpoint
                 try store.update(id: job.id) {
                     $0.state = .queued; $0.pid = nil; $0.progress = nil
-                    $0.message = "restarted from the beginning: the service stopped while the job ran (attempt \($0.attempts))"
+                    $0.message = resumes
+                        ? "will resume from its last checkpoint: the service stopped while the job ran (attempt \($0.attempts))"
+                        : "restarted from the beginning: the service stopped while the job ran (attempt \($0.attempts))"
                 }
                 logger.info("re-queued job \(job.id) left \(job.state.rawValue) by a previous service")
             }
@@ -129,7 +132,7 @@ public actor JobScheduler {
             }
             $0.state = state; $0.exitCode = exitCode; $0.message = message; $0.endedAt = Date()
             if state == .complete && $0.attempts > 1 {
-                $0.message = "completed on attempt \($0.attempts) (restarted from the beginning after the service stopped)"
+                $0.message = "completed on attempt \($0.attempts) (continued after the service stopped)"
             }
         }
         logger.info("job \(id) ended: \(state.rawValue)\(message.map { " (\($0))" } ?? "")")

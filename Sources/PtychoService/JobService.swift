@@ -56,6 +56,7 @@ public final class JobService: Sendable {
         let folder = JobFolder(stateDirectory: configuration.stateDirectory, id: id)
         run.output = folder.resultFile
         run.progress = "jsonl"
+        if run.checkpointEvery == nil { run.checkpointEvery = configuration.checkpointEvery }
         try folder.create()
         try Data(run.encodedJSON().utf8).write(to: URL(fileURLWithPath: folder.configurationFile))
         let record = try store.insert(id: id, owner: owner, configuration: submitted.encodedJSON(), createdAt: Date())

@@ -24,6 +24,9 @@ public struct ServiceConfiguration: Sendable {
     public var maxBodyBytes: Int = 64 * 1024
     /// Seconds between SIGTERM and SIGKILL when a job is canceled.
     public var cancelGraceSeconds: Double = 10
+    /// Checkpoint interval (iterations) given to jobs that set none, so that a job interrupted by a
+    /// service restart resumes instead of starting again (`PTYCHITE_CHECKPOINT_EVERY`).
+    public var checkpointEvery: Int = 25
     /// The `ptychite` executable the local executor runs.
     public var executablePath: String
     /// Reported by `service-info`.
@@ -53,6 +56,12 @@ public struct ServiceConfiguration: Sendable {
         if let jobs = value("MAX_JOBS") {
             guard let count = Int(jobs) else { throw ServiceConfigurationError("PTYCHITE_MAX_JOBS '\(jobs)' is not a number") }
             configuration.maxJobs = count
+        }
+        if let every = value("CHECKPOINT_EVERY") {
+            guard let count = Int(every), count >= 1 else {
+                throw ServiceConfigurationError("PTYCHITE_CHECKPOINT_EVERY '\(every)' is not a positive number of iterations")
+            }
+            configuration.checkpointEvery = count
         }
         if let executor = value("EXECUTOR"), executor != "local" {
             throw ServiceConfigurationError("PTYCHITE_EXECUTOR '\(executor)': only 'local' is supported so far (slurm is not yet supported)")

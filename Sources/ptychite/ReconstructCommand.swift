@@ -31,9 +31,21 @@ struct ReconstructCommand: ParsableCommand {
     @Option(name: .customLong("max-memory"), help: "Refuse to run above this much memory, e.g. 8G, 512M or bytes.")
     var maxMemory: String?
     @Option(help: "Compute device: auto or cpu.") var device: String?
+    // checkpoints
+    @Option(name: .customLong("checkpoint-every"),
+            help: "Write <output stem>.checkpoint.h5 every K iterations and when stopped by SIGINT/SIGTERM.")
+    var checkpointEvery: Int?
+    @Option(name: .customLong("fft-planning"), help: "FFTW planning: measure (default) or estimate (same plans in every run).")
+    var fftPlanning: String?
+    @Option(help: "Continue from a checkpoint with its configuration; only -o, --progress, --threads and --checkpoint-every may be given.")
+    var resume: String?
 
     func run() throws {
         try reportingFailures {
+            if let resume {
+                try ResumeCommandLine(command: self).runner(checkpoint: resume).run()
+                return
+            }
             let configuration = try resolvedConfiguration()
             let runner = try ReconstructionRunner(configuration: configuration,
                                                   command: CommandLine.arguments.joined(separator: " "))
@@ -77,6 +89,9 @@ struct ReconstructCommand: ParsableCommand {
             configuration.maxMemory = bytes
         }
         if let device { configuration.device = device }
+        // checkpoints
+        if let checkpointEvery { configuration.checkpointEvery = checkpointEvery }
+        if let fftPlanning { configuration.fftPlanning = fftPlanning }
         guard configuration.input != nil else {
             throw CommandFailure(message: "reconstruct: no input file (give INPUT or \"input\" in --config)",
                                  status: ExitStatus.usage)

@@ -32,21 +32,32 @@ final class InterruptFlag: @unchecked Sendable {
     }
 }
 
-/// `ptychite reconstruct` from a resolved configuration: read, check memory, build the initial model,
-/// run the engine plan with progress, write the result atomically and its previews.
+/// `ptychite reconstruct` from a resolved configuration: read, check memory, build the initial model
+/// (or take it from a checkpoint), run the engine plan with progress and checkpoints, write the result
+/// atomically and its previews.
 struct ReconstructionRunner {
     let configuration: ReconstructionConfiguration
     let plan: EnginePlan
     let command: String
     let threads: Int
+    /// The checkpoint this run continues, if any.
+    let resuming: CheckpointContents?
 
-    init(configuration: ReconstructionConfiguration, command: String) throws {
+    init(configuration: ReconstructionConfiguration, command: String, resuming: CheckpointContents? = nil,
+         threads resumedThreads: Int? = nil) throws {
         do { plan = try configuration.validated() } catch {
             throw CommandFailure(message: "\(error)", status: ExitStatus.usage)
         }
         self.configuration = configuration
         self.command = command
-        threads = configuration.threads > 0 ? configuration.threads : ProcessInfo.processInfo.activeProcessorCount
+        self.resuming = resuming
+        threads = resumedThreads
+            ?? (configuration.threads > 0 ? configuration.threads : ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// Where this run's checkpoints go: `<output stem>.checkpoint.h5` beside the result.
+    static func checkpointPath(forOutput output: String) -> String {
+        OutputPaths.sibling(of: output, suffix: ".checkpoint.h5")
     }
 
     func run() throws {
@@ -79,36 +90,76 @@ struct ReconstructionRunner {
         let placement = ObjectPlacement(positions: dataset.positions, pixelSize: pixelSize,
                                         frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
 
-        let probe = try initialProbe(for: dataset)
-        try interrupt.stopIfRequested(during: "choosing the initial probe")
-        let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
-        object.fill(re: 1)
-        let model = ReconstructionModel(object: object, probe: probe, placement: placement)
+        let model: ReconstructionModel
+        if let resuming {
+            model = try ResumedModel.make(from: resuming, dataset: dataset, placement: placement)
+            // The interrupted run's FFT plans, so that the resumed iterations round exactly as it would have.
+            if !FFTWisdom.importing(resuming.fftWisdom) {
+                printNote("ptychite: warning: the checkpoint's FFT plans could not be reused; the result may differ by rounding")
+            }
+        } else {
+            let probe = try initialProbe(for: dataset)
+            try interrupt.stopIfRequested(during: "choosing the initial probe")
+            let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
+            object.fill(re: 1)
+            model = ReconstructionModel(object: object, probe: probe, placement: placement)
+        }
         let initialPositions = dataset.positions
         let geometry = dataset.geometry
         let data = MeasuredData(consuming: dataset, threads: threads)
-        let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads)
+        let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads,
+                                            planningEffort: configuration.planningEffort ?? .measure,
+                                            sequentialPlanThreaded: resuming?.sequentialPlanThreaded)
+        let device = "cpu (\(threads) threads, FFTW)"
+        func result(_ history: [IterationRecord]) -> ReconstructionResult {
+            ReconstructionResult(
+                object: model.object, objectPixelSize: pixelSize, illumination: model.illumination(),
+                probe: model.probe, modePower: model.modePowerFractions(), initialPositions: initialPositions,
+                refinedPositions: initialPositions, history: history, configurationJSON: configuration.encodedJSON(),
+                provenance: Provenance(version: Ptychite.version, command: command,
+                                       date: ISO8601DateFormatter().string(from: Date()), device: device),
+                geometry: geometry, translationConvention: convention)
+        }
+
+        let checkpointPath = Self.checkpointPath(forOutput: outputPath)
+        let absoluteInput = URL(fileURLWithPath: inputPath).standardizedFileURL.path
+        let checkpoints = configuration.checkpointEvery.map { interval in
+            CheckpointPolicy(every: interval) { checkpoint in
+                let contents = CheckpointContents(
+                    result: result(checkpoint.history), checkpoint: checkpoint, inputPath: absoluteInput,
+                    fftWisdom: FFTWisdom.exported(), threads: threads,
+                    sequentialPlanThreaded: reconstruction.backend.sequentialPlanIsThreaded)
+                do { try CheckpointWriter().write(contents, to: checkpointPath) } catch {
+                    // A failed checkpoint costs only the ability to resume from here; the run goes on.
+                    printNote("ptychite: warning: checkpoint not written: \(error)")
+                }
+            }
+        }
 
         var reporter = ProgressReporter(style: ProgressStyle(rawValue: configuration.progress) ?? .auto)
+        let start = resuming.map { "resuming at iteration \($0.checkpoint.history.count + 1) of \(plan.totalIterations), " } ?? ""
         printNote("Reconstructing \(inputPath) (\(layout.rawValue)): \(data.frameCount) frames of \(data.frameHeight)×\(data.frameWidth), "
                   + "object \(placement.objectHeight)×\(placement.objectWidth) at \(String(format: "%.2f", pixelSize.x * 1e9)) nm, "
-                  + "\(model.modes) probe mode(s), plan \(plan), \(threads) thread(s)")
-        let history = reconstruction.run(plan: plan) { record, total in
+                  + "\(model.modes) probe mode(s), plan \(plan), \(start)\(threads) thread(s)")
+        let report: (IterationRecord, Int) -> Bool = { record, total in
             reporter.report(record, of: total)
             return interrupt.received == 0
         }
+        let history: [IterationRecord]
+        if let resuming {
+            do {
+                history = try reconstruction.resume(plan: plan, from: resuming.checkpoint, checkpoints: checkpoints,
+                                                    report: report)
+            } catch {
+                throw CommandFailure(message: "\(resuming.inputPath): cannot resume: \(error)", status: ExitStatus.inputOutput)
+            }
+        } else {
+            history = reconstruction.run(plan: plan, checkpoints: checkpoints, report: report)
+        }
         if interrupt.received != 0 { reporter.finish() }
 
-        let result = ReconstructionResult(
-            object: ComplexArray(copying: model.object, shape: [1, placement.objectHeight, placement.objectWidth]),
-            objectPixelSize: pixelSize, illumination: model.illumination(), probe: model.probe,
-            modePower: model.modePowerFractions(), initialPositions: initialPositions, refinedPositions: initialPositions,
-            history: history, configurationJSON: configuration.encodedJSON(),
-            provenance: Provenance(version: Ptychite.version, command: command,
-                                   date: ISO8601DateFormatter().string(from: Date()), device: "cpu (\(threads) threads, FFTW)"),
-            geometry: geometry, translationConvention: convention)
-        try ResultWriter().write(result, to: outputPath)
-        let previews = try PreviewWriter.writePreviews(for: result, resultPath: outputPath)
+        try ResultWriter().write(result(history), to: outputPath)
+        let previews = try PreviewWriter.writePreviews(for: result(history), resultPath: outputPath)
         if let last = history.last {
             printNote(String(format: "Done: %d iterations in %.2f s, Fourier error %.4e, Poisson NLL %.5g",
                              last.iteration, last.seconds, last.fourierError, last.poissonNLL))
@@ -116,8 +167,14 @@ struct ReconstructionRunner {
         printNote("Result:   \(outputPath)")
         printNote("Previews: \(previews.joined(separator: " "))")
         if interrupt.received != 0 {
-            printNote("ptychite: interrupted after \(history.count) of \(plan.totalIterations) iterations; the result holds the last iterate")
+            printNote("ptychite: interrupted after \(history.count) of \(plan.totalIterations) iterations; the result holds the last iterate"
+                      + (checkpoints != nil ? "; continue with: ptychite reconstruct --resume \(checkpointPath) -o \(outputPath)" : ""))
             throw CommandFailure(message: "interrupted by signal \(interrupt.received)", status: 128 + interrupt.received)
+        }
+        // The plan is complete: the result supersedes the checkpoint (which may hold gigabytes of exit waves).
+        if checkpoints != nil {
+            unlink(checkpointPath)
+            AtomicHDF5Write.removeStaleTemporaries(for: checkpointPath)
         }
     }
 

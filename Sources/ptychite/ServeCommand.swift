@@ -10,7 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the job service: an HTTP API that queues and runs reconstructions.",
         discussion: """
             Every option also comes from its PTYCHITE_* environment variable (DATA_DIR, STATE_DIR or \
-            RESULTS_DIR, BIND, BASE_PATH, AUTH, TOKEN, MAX_JOBS); flags win. Prints one line \
+            RESULTS_DIR, BIND, BASE_PATH, AUTH, TOKEN, MAX_JOBS, CHECKPOINT_EVERY); flags win. Prints one line \
             'Ptychite is serving at URL' (with ?token=… in token mode) once the port is open; stops \
             gracefully on SIGTERM (running jobs are stopped and restart with the next start).
             """)
@@ -24,6 +24,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "token or none (oidc and proxy: not yet supported) [PTYCHITE_AUTH].") var auth: String?
     @Option(help: "Access token (default: random) [PTYCHITE_TOKEN].") var token: String?
     @Option(name: .customLong("max-jobs"), help: "Jobs run at once (default 1) [PTYCHITE_MAX_JOBS].") var maxJobs: Int?
+    @Option(name: .customLong("checkpoint-every"),
+            help: "Checkpoint interval for jobs that set none (default 25) [PTYCHITE_CHECKPOINT_EVERY].")
+    var checkpointEvery: Int?
 
     func run() async throws {
         do {
@@ -37,6 +40,12 @@ struct ServeCommand: AsyncParsableCommand {
             if let auth { try configuration.setAuth(auth) }
             if let token { configuration.token = token }
             if let maxJobs { configuration.maxJobs = maxJobs }
+            if let checkpointEvery {
+                guard checkpointEvery >= 1 else {
+                    throw ServiceConfigurationError("--checkpoint-every must be ≥ 1")
+                }
+                configuration.checkpointEvery = checkpointEvery
+            }
             configuration.version = Ptychite.version
             configuration = try configuration.validated()
             var logger = Logger(label: "ptychite.serve")

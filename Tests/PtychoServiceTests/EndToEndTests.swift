@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import PtychoCore
 import PtychoIO
+import PtychoService
 import PtychoTestSupport
 import XCTest
 
@@ -36,12 +37,12 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(server.terminate(), 0, "graceful shutdown on SIGTERM")
     }
 
-    func testKilledServerRestartsTheRunningJob() throws {
+    func testKilledServerResumesTheRunningJobFromItsCheckpoint() throws {
         let data = try makeDataFolder(), state = try TemporaryDirectory(prefix: "ptychite-e2e-state-")
         var server = try ServerProcess(data: data.path, state: state.path)
         let plan = "DM:\(Self.longIterations)"
         let (status, body) = try server.request("api/v1/jobs", method: "POST",
-                                                body: #"{"input": "data.cxi", "engine": "\#(plan)", "probe_diameter": 3e-6}"#)
+                                                body: #"{"input": "data.cxi", "engine": "\#(plan)", "probe_diameter": 3e-6, "checkpoint_every": 10}"#)
         XCTAssertEqual(status, 201)
         let id = try XCTUnwrap((try JSONSerialization.jsonObject(with: body) as? [String: Any])?["id"] as? String)
         // Wait (bounded) until the child has reported a few iterations, then kill the server outright.
@@ -49,7 +50,7 @@ final class EndToEndTests: XCTestCase {
         var running = false
         while Date() < deadline {
             let job = try server.json("api/v1/jobs/\(id)")
-            if job["state"] as? String == "RUNNING", ((job["progress"] as? [String: Any])?["iteration"] as? Int ?? 0) >= 2 {
+            if job["state"] as? String == "RUNNING", ((job["progress"] as? [String: Any])?["iteration"] as? Int ?? 0) >= 25 {
                 running = true
                 break
             }
@@ -64,7 +65,16 @@ final class EndToEndTests: XCTestCase {
         let job = try server.waitForTerminal("api/v1/jobs/\(id)", timeout: 120)
         XCTAssertEqual(job["state"] as? String, "COMPLETE", "\(job)")
         XCTAssertEqual(job["attempts"] as? Int, 2)
-        XCTAssertTrue((job["message"] as? String ?? "").contains("restarted"), "\(job)")
+        XCTAssertTrue((job["message"] as? String ?? "").contains("continued"), "\(job)")
+        // The second attempt continued from a checkpoint (iterations restart above 1, at a multiple of 10 + 1).
+        let progress = try String(contentsOfFile: JobFolder(stateDirectory: state.path, id: id).progressFile, encoding: .utf8)
+        let iterations = progress.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["iteration"] as? Int
+        }
+        let restart = try XCTUnwrap(zip(iterations, iterations.dropFirst()).first { $1 <= $0 }?.1, "no second attempt in \(iterations.count) lines")
+        XCTAssertGreaterThan(restart, 1, "the second attempt started from the beginning")
+        XCTAssertEqual((restart - 1) % 10, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: JobFolder(stateDirectory: state.path, id: id).checkpointFile))
         try checkResult(server, id: id, state: state, iterations: Self.longIterations)
         XCTAssertEqual(server.terminate(), 0)
     }

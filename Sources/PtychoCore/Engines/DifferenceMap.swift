@@ -63,6 +63,19 @@ public struct DifferenceMap: ReconstructionEngine {
         return reported
     }
 
+    /// DM carries its exit waves ψ from one iteration to the next.
+    public func saveState<Backend: ReconstructionBackend>(on backend: Backend) -> EngineState {
+        var state = EngineState()
+        state.complexArrays["exit_waves"] = backend.exitWavesForCheckpoint()
+        return state
+    }
+
+    public mutating func restoreState<Backend: ReconstructionBackend>(_ state: EngineState,
+                                                                      on backend: Backend) throws {
+        guard let saved = state.complexArrays["exit_waves"] else { throw EngineStateError.missing("exit_waves") }
+        try backend.restoreExitWaves(from: saved)
+    }
+
     public mutating func finish<Backend: ReconstructionBackend>(on backend: Backend) {
         backend.releaseExitWaves()
     }

@@ -23,6 +23,22 @@ public struct ExtendedPIE: ReconstructionEngine {
         order = Array(0..<backend.frameCount)
     }
 
+    /// The visiting order is reshuffled in place each iteration, so it is state.
+    public func saveState<Backend: ReconstructionBackend>(on backend: Backend) -> EngineState {
+        var state = EngineState()
+        state.integers["visiting_order"] = order
+        return state
+    }
+
+    public mutating func restoreState<Backend: ReconstructionBackend>(_ state: EngineState,
+                                                                      on backend: Backend) throws {
+        let saved = try state.integers("visiting_order")
+        guard saved.sorted() == Array(0..<backend.frameCount) else {
+            throw EngineStateError.wrongShape("visiting_order", expected: [backend.frameCount], found: [saved.count])
+        }
+        order = saved
+    }
+
     public mutating func iterate<Backend: ReconstructionBackend>(on backend: Backend, iteration: Int,
                                                                   random: inout RandomSource) -> FourierMetrics {
         order.shuffle(using: &random)

@@ -13,38 +13,69 @@ public final class Reconstruction {
     public private(set) var history: [IterationRecord] = []
     private var random: RandomSource
 
+    /// `sequentialPlanThreaded` repeats an interrupted run's FFT plan choice (see `CPUBackend`).
     public init(model: ReconstructionModel, data: MeasuredData, configuration: ReconstructionConfiguration,
-                threads: Int, planningEffort: FFTPlanningEffort = .measure) {
+                threads: Int, planningEffort: FFTPlanningEffort = .measure, sequentialPlanThreaded: Bool? = nil) {
         self.model = model
         self.data = data
         self.configuration = configuration
-        backend = CPUBackend(model: model, data: data, threads: threads, planningEffort: planningEffort)
+        backend = CPUBackend(model: model, data: data, threads: threads, planningEffort: planningEffort,
+                             sequentialPlanThreaded: sequentialPlanThreaded)
         random = RandomSource(seed: configuration.seed)
     }
 
-    /// Runs `plan`. `report` sees every iteration as it completes, with the plan's total iteration count;
-    /// it returns `false` to stop early (cancellation), after which the model holds the last iterate.
+    /// Runs `plan` from the start. `report` sees every iteration as it completes, with the plan's total
+    /// iteration count; it returns `false` to stop early (cancellation), after which the model holds the
+    /// last iterate. With `checkpoints`, the run saves one every `interval` iterations and when stopped.
     @discardableResult
-    public func run(plan: EnginePlan, report: (IterationRecord, _ of: Int) -> Bool = { _, _ in true })
-        -> [IterationRecord] {
-        let clock = ContinuousClock()
-        let started = clock.now
+    public func run(plan: EnginePlan, checkpoints: CheckpointPolicy? = nil,
+                    report: (IterationRecord, _ of: Int) -> Bool = { _, _ in true }) -> [IterationRecord] {
+        // Nothing is restored, so nothing can throw.
+        (try? execute(plan: plan, resuming: nil, checkpoints: checkpoints, report: report)) ?? history
+    }
+
+    /// Continues `plan` from `checkpoint`, whose model state must already be in `model`; `random` and the
+    /// running engine's state are taken from the checkpoint. Throws if the checkpoint does not fit the plan
+    /// or the engine's state is incomplete.
+    @discardableResult
+    public func resume(plan: EnginePlan, from checkpoint: ReconstructionCheckpoint,
+                       checkpoints: CheckpointPolicy? = nil,
+                       report: (IterationRecord, _ of: Int) -> Bool = { _, _ in true }) throws -> [IterationRecord] {
+        try checkpoint.validate(against: plan)
+        return try execute(plan: plan, resuming: checkpoint, checkpoints: checkpoints, report: report)
+    }
+
+    private func execute(plan: EnginePlan, resuming checkpoint: ReconstructionCheckpoint?,
+                         checkpoints: CheckpointPolicy?,
+                         report: (IterationRecord, Int) -> Bool) throws -> [IterationRecord] {
+        var clock = RunClock(offset: checkpoint?.history.last?.seconds ?? 0)
+        if let checkpoint {
+            history = checkpoint.history
+            random = checkpoint.random
+        }
         let total = plan.totalIterations
-        var iteration = history.count
-        for stage in plan.stages {
-            var keepGoing = true
+        for (index, stage) in plan.stages.enumerated() {
+            var progress = StageProgress(index: index, stage: stage, done: 0, restoring: nil)
+            if let checkpoint {
+                if index < checkpoint.stage { continue }
+                if index == checkpoint.stage {
+                    progress.done = checkpoint.iterationsDoneInStage
+                    progress.restoring = checkpoint.engineState
+                }
+            }
+            let keepGoing: Bool
             switch stage.engine {
             case .ePIE:
                 var engine = ExtendedPIE(alpha: configuration.epieAlpha, beta: configuration.epieBeta,
                                          probeUpdateStart: configuration.probeUpdateStart)
-                keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
+                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
             case .differenceMap:
                 var engine = DifferenceMap(alpha: configuration.dmAlpha,
                                            objectInertia: configuration.dmObjectInertia,
                                            probeInertia: configuration.dmProbeInertia,
                                            probeUpdateStart: configuration.probeUpdateStart,
                                            fourierRelaxation: configuration.dmFourierRelaxation)
-                keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
+                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
             }
             if !keepGoing { break }
         }
@@ -52,24 +83,53 @@ public final class Reconstruction {
         return history
     }
 
+    /// Runs one stage from `progress.done` iterations on; returns `false` when `report` asked to stop.
     private func runStage<Engine: ReconstructionEngine>(
-        _ engine: inout Engine, _ stage: EngineStage, _ iteration: inout Int, _ total: Int,
-        _ started: ContinuousClock.Instant, _ clock: ContinuousClock,
-        _ report: (IterationRecord, Int) -> Bool
-    ) -> Bool {
+        _ engine: inout Engine, _ progress: StageProgress, _ total: Int, _ clock: inout RunClock,
+        _ checkpoints: CheckpointPolicy?, _ report: (IterationRecord, Int) -> Bool
+    ) throws -> Bool {
         engine.start(on: backend)
         defer { engine.finish(on: backend) }
-        for _ in 0..<stage.iterations {
-            iteration += 1
+        if let state = progress.restoring { try engine.restoreState(state, on: backend) }
+        for done in progress.done..<progress.stage.iterations {
+            let iteration = history.count + 1
             let metrics = engine.iterate(on: backend, iteration: iteration, random: &random)
-            let elapsed = started.duration(to: clock.now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let record = IterationRecord(iteration: iteration, engine: Engine.kind.rawValue,
                                          fourierError: data.fourierError(metrics),
-                                         poissonNLL: data.poissonNLL(metrics), seconds: seconds)
+                                         poissonNLL: data.poissonNLL(metrics), seconds: clock.seconds())
             history.append(record)
-            if !report(record, total) { return false }
+            let keepGoing = report(record, total)
+            // Saved before `finish` can release what the engine carries (DM's exit waves).
+            if let checkpoints, !keepGoing || iteration % checkpoints.interval == 0 {
+                checkpoints.save(ReconstructionCheckpoint(stage: progress.index, iterationsDoneInStage: done + 1,
+                                                          random: random, engineState: engine.saveState(on: backend),
+                                                          history: history))
+            }
+            if !keepGoing { return false }
         }
         return true
+    }
+}
+
+/// A stage of the plan and how far into it a (resumed) run starts.
+private struct StageProgress {
+    var index: Int
+    var stage: EngineStage
+    var done: Int
+    var restoring: EngineState?
+}
+
+/// Seconds since the run started, continuing a resumed run's history from where it stopped.
+private struct RunClock {
+    let clock = ContinuousClock()
+    let started: ContinuousClock.Instant
+    let offset: Double
+    init(offset: Double) {
+        started = clock.now
+        self.offset = offset
+    }
+    func seconds() -> Double {
+        let elapsed = started.duration(to: clock.now)
+        return offset + Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }

@@ -48,6 +48,12 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     public var maxMemory: Int64? = nil
     /// Compute device: `cpu` (the only one so far) or `auto`.
     public var device: String = "auto"
+    // checkpoints
+    /// Write `<output stem>.checkpoint.h5` every this many iterations (and when stopped); `nil` = never.
+    public var checkpointEvery: Int? = nil
+    /// FFTW planning: `measure` (times candidate algorithms) or `estimate` (no timing: the same plans in
+    /// every process, so separate runs round identically).
+    public var fftPlanning: String = "measure"
 
     public init() {}
 
@@ -59,6 +65,8 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         case dmAlpha = "dm_alpha", dmObjectInertia = "dm_object_inertia", dmProbeInertia = "dm_probe_inertia"
         case dmFourierRelaxation = "dm_fourier_relaxation"
         case progress, maxMemory = "max_memory", device
+        // checkpoints
+        case checkpointEvery = "checkpoint_every", fftPlanning = "fft_planning"
     }
 
     public init(from decoder: Decoder) throws {
@@ -101,6 +109,9 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         progress = try value(.progress, progress)
         maxMemory = try optional(.maxMemory)
         device = try value(.device, device)
+        // checkpoints
+        checkpointEvery = try optional(.checkpointEvery)
+        fftPlanning = try value(.fftPlanning, fftPlanning)
     }
 
     /// Reads a configuration document; errors name the offending key.
@@ -147,6 +158,9 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         try c.encode(progress, forKey: .progress)
         try c.encode(maxMemory, forKey: .maxMemory)
         try c.encode(device, forKey: .device)
+        // checkpoints
+        try c.encode(checkpointEvery, forKey: .checkpointEvery)
+        try c.encode(fftPlanning, forKey: .fftPlanning)
     }
 
     /// Checks values that decoding cannot: ranges and the engine plan. Returns the parsed plan.
@@ -183,7 +197,25 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         if let m = maxMemory, m <= 0 {
             throw ConfigurationError.invalidValue(key: "max_memory", reason: "must be > 0 bytes")
         }
+        // checkpoints
+        if let k = checkpointEvery, k < 1 {
+            throw ConfigurationError.invalidValue(key: "checkpoint_every", reason: "must be ≥ 1 iteration")
+        }
+        guard planningEffort != nil else {
+            throw ConfigurationError.invalidValue(key: "fft_planning", reason: "must be measure or estimate")
+        }
         return plan
+    }
+}
+
+extension ReconstructionConfiguration {
+    /// The FFTW planning effort `fft_planning` names, or `nil` for an unknown name.
+    public var planningEffort: FFTPlanningEffort? {
+        switch fftPlanning.lowercased() {
+        case "measure": return .measure
+        case "estimate": return .estimate
+        default: return nil
+        }
     }
 }
 

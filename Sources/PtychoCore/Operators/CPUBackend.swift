@@ -22,17 +22,25 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
 
     public var frameCount: Int { data.frameCount }
 
+    /// Whether sequential sweeps use the multi-threaded plan (chosen by timing unless `sequentialPlanThreaded`
+    /// is given: a resumed run repeats the interrupted run's choice so that it rounds identically).
+    public var sequentialPlanIsThreaded: Bool { sequentialPlan !== parallelPlan }
+
     public init(model: ReconstructionModel, data: MeasuredData, threads: Int,
-                planningEffort: FFTPlanningEffort = .measure) {
+                planningEffort: FFTPlanningEffort = .measure, sequentialPlanThreaded: Bool? = nil) {
         self.model = model
         self.data = data
         self.threads = max(1, threads)
         shape = model.frameShape
         parallelPlan = FFTPlan2D(height: shape.height, width: shape.width, batch: shape.modes, threads: 1,
                                  effort: planningEffort)
-        sequentialPlan = self.threads == 1 ? parallelPlan
-            : Self.faster(parallelPlan, FFTPlan2D(height: shape.height, width: shape.width, batch: shape.modes,
-                                                  threads: self.threads, effort: planningEffort))
+        if self.threads == 1 || sequentialPlanThreaded == false {
+            sequentialPlan = parallelPlan
+        } else {
+            let threaded = FFTPlan2D(height: shape.height, width: shape.width, batch: shape.modes,
+                                     threads: self.threads, effort: planningEffort)
+            sequentialPlan = sequentialPlanThreaded == true ? threaded : Self.faster(parallelPlan, threaded)
+        }
         workers = []
         workers = (0..<self.threads).map { _ in CPUFrameWorker(backend: self) }
     }
@@ -100,6 +108,16 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     }
 
     public func releaseExitWaves() { exitWaves = nil }
+
+    public func exitWavesForCheckpoint() -> ComplexArray? { exitWaves }
+
+    public func restoreExitWaves(from saved: ComplexArray) throws {
+        guard let exitWaves else { throw EngineStateError.missing("exit_waves (not allocated)") }
+        guard saved.shape == exitWaves.shape else {
+            throw EngineStateError.wrongShape("exit_waves", expected: exitWaves.shape, found: saved.shape)
+        }
+        if saved !== exitWaves { exitWaves.storage.update(from: saved.storage) }
+    }
 
     public func resetOverlapSums() {
         if !overlapSumsAllocated {

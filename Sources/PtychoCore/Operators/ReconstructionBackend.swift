@@ -53,6 +53,11 @@ public protocol ReconstructionBackend: AnyObject {
     func initialiseExitWaves()
     /// Frees the stored exit waves (a stage that does not need them returns the memory).
     func releaseExitWaves()
+    /// The stored exit waves `[N, K, ny, nx]` as a host array for a checkpoint (the backend's own storage
+    /// where it is on the host), or `nil` when none are allocated.
+    func exitWavesForCheckpoint() -> ComplexArray?
+    /// Replaces the stored exit waves (allocated by `initialiseExitWaves`) with a checkpoint's.
+    func restoreExitWaves(from saved: ComplexArray) throws
     /// Zeroes the overlap-projection sums before a sweep that accumulates them.
     func resetOverlapSums()
     /// Object half of the overlap projection from the accumulated sums, with inertia (PyNX's

@@ -6,7 +6,9 @@ public struct ResultWriter: Sendable {
     public init() {}
 
     /// Each section checks its own inputs as it goes; a failure anywhere leaves no file and no temporary.
-    public func write(_ result: ReconstructionResult, to path: String) throws {
+    /// `extra` adds datasets (a checkpoint's) to the same file before it is published.
+    public func write(_ result: ReconstructionResult, to path: String,
+                      extra: (HDF5File) throws -> Void = { _ in }) throws {
         try AtomicHDF5Write.write(to: path) { file in
             try file.write(scalar: ResultLayout.cxiVersion, to: ResultLayout.version, as: .int64)
             try file.createGroup(ResultLayout.entry, nxClass: "NXentry")
@@ -15,6 +17,7 @@ public struct ResultWriter: Sendable {
             try writePositions(result, file)
             try writeProcess(result, file)
             try writeInstrument(result.geometry, file)
+            try extra(file)
         }
     }
 
