@@ -5,6 +5,7 @@ import PtychoCore
 //
 //   swift run -c release PtychoBenchmarks [--frames 1000] [--size 128] [--threads 2] [--iterations 10]
 //                                         [--engines ePIE,DM] [--modes 1] [--breakdown]
+//   swift run -c release PtychoBenchmarks convergence …   (error against time per plan: Convergence.swift)
 //
 // Each engine runs in a child process of its own so that its peak memory (VmHWM) is its own. The FFT
 // floor is the same number of forward+inverse transforms, with the same plans, threads and sweep
@@ -157,7 +158,9 @@ func printBreakdown(_ backend: CPUBackend, _ options: Options, engine: () -> Voi
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-if options.child {
+if CommandLine.arguments.dropFirst().first == "convergence" {
+    runConvergence(Array(CommandLine.arguments.dropFirst(2)))
+} else if options.child {
     runChild(options, engine: EngineKind(name: options.engines[0])!)
 } else {
     print("Ptychite CPU benchmark: \(options.frames) frames of \(options.size)x\(options.size), "
