@@ -22,9 +22,13 @@ public struct DifferenceMap: ReconstructionEngine {
     /// Power-bound relaxation of the modulus projection, in units of the expected Poisson noise
     /// (0 = exact projection).
     public var fourierRelaxation: Float
+    /// Position refinement (issue 3, item 5); `nil` = positions fixed.
+    public var positionRefinement: PositionRefinement?
 
     public init(alpha: Float = 1, objectInertia: Float = 0.01, probeInertia: Float = 0.001,
-                probeUpdateStart: Int = 1, fourierRelaxation: Float = 2) {
+                probeUpdateStart: Int = 1, fourierRelaxation: Float = 2,
+                positionRefinement: PositionRefinement? = nil) {
+        self.positionRefinement = positionRefinement
         self.fourierRelaxation = fourierRelaxation
         self.alpha = alpha
         self.objectInertia = objectInertia
@@ -39,12 +43,14 @@ public struct DifferenceMap: ReconstructionEngine {
     public mutating func iterate<Backend: ReconstructionBackend>(on backend: Backend, iteration: Int,
                                                                   random: inout RandomSource) -> FourierMetrics {
         let a = -alpha, b: Float = 1, c = 1 + alpha, fourierRelaxation = fourierRelaxation
+        let refinePositions = positionRefinement?.isActive(at: iteration) ?? false
         backend.resetOverlapSums()
         let metrics = backend.sweep(.parallel) { operators, frames in
             operators.combineExitWaves(frames, weight: c, fromStoredExitWaves: true)  // (1−c)ψ + c·P O_j
             operators.propagateForward(frames)
             operators.projectModulus(frames, relaxation: fourierRelaxation)
             operators.propagateBackward(frames)
+            if refinePositions { operators.estimatePositionShift(frames) }             // Δ = ψ_F − P·O_j
             operators.updateExitWaves(frames, a: a, b: b)
         }
         // The overlap projection alternates: the object from the new ψ and the current probe, then the
@@ -54,7 +60,10 @@ public struct DifferenceMap: ReconstructionEngine {
         if iteration >= probeUpdateStart {
             _ = backend.sweep(.parallel) { operators, frames in operators.accumulateProbeSums(frames) }
             backend.solveProbe(inertia: probeInertia)
+            backend.orthogonaliseProbeModes()
         }
+        // After both overlap halves: the next iteration's patches move, the exit waves stay with their frames.
+        if refinePositions { backend.refinePositions(stepLimit: positionRefinement!.stepLimit) }
         // With the power bound a converged frame's ψ is reset to P·O, so the modulus step's input is the
         // estimate itself; without it the input drifts and the projection distance bounds P·O's error.
         guard fourierRelaxation == 0 else { return metrics }

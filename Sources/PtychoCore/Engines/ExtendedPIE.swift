@@ -11,12 +11,16 @@ public struct ExtendedPIE: ReconstructionEngine {
     public var beta: Float
     /// First (plan-wide, 1-based) iteration that updates the probe.
     public var probeUpdateStart: Int
+    /// Position refinement (issue 3, item 5); `nil` = positions fixed.
+    public var positionRefinement: PositionRefinement?
     private var order: [Int] = []
 
-    public init(alpha: Float = 1, beta: Float = 1, probeUpdateStart: Int = 1) {
+    public init(alpha: Float = 1, beta: Float = 1, probeUpdateStart: Int = 1,
+                positionRefinement: PositionRefinement? = nil) {
         self.alpha = alpha
         self.beta = beta
         self.probeUpdateStart = probeUpdateStart
+        self.positionRefinement = positionRefinement
     }
 
     public mutating func start<Backend: ReconstructionBackend>(on backend: Backend) {
@@ -27,12 +31,17 @@ public struct ExtendedPIE: ReconstructionEngine {
                                                                   random: inout RandomSource) -> FourierMetrics {
         order.shuffle(using: &random)
         let alpha = alpha, beta = beta, updateProbe = iteration >= probeUpdateStart
-        return backend.sweep(.sequential(order)) { operators, frames in
+        let refinePositions = positionRefinement?.isActive(at: iteration) ?? false
+        let metrics = backend.sweep(.sequential(order)) { operators, frames in
             operators.combineExitWaves(frames, weight: 1, fromStoredExitWaves: false)   // ψ = P·O_j
             operators.propagateForward(frames)
             operators.projectModulus(frames, relaxation: 0)
             operators.propagateBackward(frames)                                         // ψ' = P_F ψ
+            if refinePositions { operators.estimatePositionShift(frames) }               // before the update
             operators.pieUpdate(frames, alpha: alpha, beta: beta, updateProbe: updateProbe)
         }
+        if updateProbe { backend.orthogonaliseProbeModes() }   // once per sweep, not per position
+        if refinePositions { backend.refinePositions(stepLimit: positionRefinement!.stepLimit) }
+        return metrics
     }
 }

@@ -36,14 +36,16 @@ public final class Reconstruction {
             switch stage.engine {
             case .ePIE:
                 var engine = ExtendedPIE(alpha: configuration.epieAlpha, beta: configuration.epieBeta,
-                                         probeUpdateStart: configuration.probeUpdateStart)
+                                         probeUpdateStart: configuration.probeUpdateStart,
+                                         positionRefinement: configuration.positionRefinement)
                 keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
             case .differenceMap:
                 var engine = DifferenceMap(alpha: configuration.dmAlpha,
                                            objectInertia: configuration.dmObjectInertia,
                                            probeInertia: configuration.dmProbeInertia,
                                            probeUpdateStart: configuration.probeUpdateStart,
-                                           fourierRelaxation: configuration.dmFourierRelaxation)
+                                           fourierRelaxation: configuration.dmFourierRelaxation,
+                                           positionRefinement: configuration.positionRefinement)
                 keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
             }
             if !keepGoing { break }
@@ -66,7 +68,8 @@ public final class Reconstruction {
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let record = IterationRecord(iteration: iteration, engine: Engine.kind.rawValue,
                                          fourierError: data.fourierError(metrics),
-                                         poissonNLL: data.poissonNLL(metrics), seconds: seconds)
+                                         poissonNLL: data.poissonNLL(metrics), seconds: seconds,
+                                         modePower: model.modePowerFractions())
             history.append(record)
             if !report(record, total) { return false }
         }
