@@ -34,7 +34,7 @@ struct ReconstructCommand: ParsableCommand {
     // Probe modes, position refinement and initial guesses (issue 3, items 4–6).
     @Option(name: .customLong("refine-positions"), help: "Refine the scan positions from this iteration on.")
     var refinePositions: Int?
-    @Option(name: .customLong("position-step-limit"), help: "Largest position change per iteration, object pixels (default 1).")
+    @Option(name: .customLong("position-step-limit"), help: "Largest position change per iteration, object pixels (default 0.5).")
     var positionStepLimit: Double?
     @Option(name: .customLong("probe-model"),
             help: "Initial probe: auto, circular, rectangular, zone_plate, gaussian or file.") var probeModel: String?

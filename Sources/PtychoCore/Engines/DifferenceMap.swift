@@ -50,8 +50,9 @@ public struct DifferenceMap: ReconstructionEngine {
             operators.propagateForward(frames)
             operators.projectModulus(frames, relaxation: fourierRelaxation)
             operators.propagateBackward(frames)
-            if refinePositions { operators.estimatePositionShift(frames) }             // Δ = ψ_F − P·O_j
             operators.updateExitWaves(frames, a: a, b: b)
+            // Δ = ψ_new − P·O_j: where the frame's exit wave disagrees with the overlap model.
+            if refinePositions { operators.estimatePositionShift(frames, fromStoredExitWaves: true) }
         }
         // The overlap projection alternates: the object from the new ψ and the current probe, then the
         // probe from the new object. Solving both from the same sums would move each towards ψ as if the

@@ -37,7 +37,7 @@ public struct ExtendedPIE: ReconstructionEngine {
             operators.propagateForward(frames)
             operators.projectModulus(frames, relaxation: 0)
             operators.propagateBackward(frames)                                         // ψ' = P_F ψ
-            if refinePositions { operators.estimatePositionShift(frames) }               // before the update
+            if refinePositions { operators.estimatePositionShift(frames, fromStoredExitWaves: false) }
             operators.pieUpdate(frames, alpha: alpha, beta: beta, updateProbe: updateProbe)
         }
         if updateProbe { backend.orthogonaliseProbeModes() }   // once per sweep, not per position

@@ -10,7 +10,7 @@ public struct PositionRefinement: Sendable, Equatable {
     public var start: Int
     public var stepLimit: Double
 
-    public init(start: Int, stepLimit: Double = 1) {
+    public init(start: Int, stepLimit: Double = 0.5) {
         self.start = start
         self.stepLimit = stepLimit
     }

@@ -53,7 +53,7 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     /// First iteration (1-based, across the plan) that refines the scan positions; `nil` = never.
     public var refinePositionsStart: Int? = nil
     /// Largest position change per iteration and axis, object pixels.
-    public var positionStepLimit: Double = 1
+    public var positionStepLimit: Double = 0.5
     /// Initial probe model: `auto`, `circular`, `rectangular`, `zone_plate`, `gaussian` or `file`.
     public var probeModel: String = "auto"
     /// Rectangular aperture width (x) and height (y) at the sample, m.

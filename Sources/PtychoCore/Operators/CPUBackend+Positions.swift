@@ -2,10 +2,11 @@
 extension CPUFrameWorker {
     /// See `FrameOperators.estimatePositionShift`. Each frame's estimate goes to its own slot of the
     /// backend's `positionShifts`, so workers never write the same memory.
-    public func estimatePositionShift(_ batch: FrameBatch) {
+    public func estimatePositionShift(_ batch: FrameBatch, fromStoredExitWaves: Bool) {
         let shifts = backend.positionShifts.pointer
         for j in batch.indices {
-            let shift = FrameKernels.positionShift(projected: scratch.pointer, probe: model.probe.pointer,
+            let wave = fromStoredExitWaves ? UnsafePointer(backend.exitWaves!.slice(j)) : UnsafePointer(scratch.pointer)
+            let shift = FrameKernels.positionShift(projected: wave, probe: model.probe.pointer,
                                                    patch: model.patch(j), shape: shape, scratch: kernelScratch)
             shifts[2 * j] = shift.row
             shifts[2 * j + 1] = shift.column

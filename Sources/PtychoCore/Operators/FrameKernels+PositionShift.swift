@@ -13,8 +13,8 @@ extension FrameKernels {
     ///
     /// ∂ are central differences of the object, so the patch's outermost rows and columns (whose
     /// neighbours lie outside the patch) are left out: nothing outside the patch is read, and the probe is
-    /// faint there anyway. `projected` holds ψ' (after `propagateBackward`); `probe` and the object must be
-    /// the values ψ' was computed from (call before any update). Returns NaN on an axis whose denominator
+    /// faint there anyway. `projected` holds ψ': the projected exit wave (ePIE, after `propagateBackward`,
+    /// before the update) or DM's updated stored exit wave; `probe` and the object are the current ones. Returns NaN on an axis whose denominator
     /// vanishes (no probe or a flat object: no information). Uses `scratch.frame`'s first 5 rows.
     @inlinable
     public static func positionShift(projected: UnsafePointer<Float>, probe: UnsafePointer<Float>,

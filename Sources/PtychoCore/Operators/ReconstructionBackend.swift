@@ -32,9 +32,11 @@ public protocol FrameOperators {
     func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, updateProbe: Bool)
 
     // Position refinement (issue 3, item 5).
-    /// Estimates each frame's position shift from scratch = ψ' (`FrameKernels.positionShift`) and keeps it
-    /// for the backend's `refinePositions`. Call after `propagateBackward`, before any object or probe update.
-    func estimatePositionShift(_ batch: FrameBatch)
+    /// Estimates each frame's position shift (`FrameKernels.positionShift`) and keeps it for the backend's
+    /// `refinePositions`: from Δ = ψ' − P·O_j with ψ' = scratch (ePIE family: call after
+    /// `propagateBackward`, before the update), or with ψ' the stored exit waves when `fromStoredExitWaves`
+    /// (DM: after `updateExitWaves`, so Δ is the new ψ's disagreement with the overlap model P·O_j).
+    func estimatePositionShift(_ batch: FrameBatch, fromStoredExitWaves: Bool)
 }
 
 /// How a sweep visits the frames.

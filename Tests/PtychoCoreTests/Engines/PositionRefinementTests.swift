@@ -29,7 +29,7 @@ final class PositionRefinementTests: XCTestCase {
     }
 
     private func reconstruct(_ dataset: DiffractionDataset, _ truth: SimulationTruth, plan: String,
-                             refineFrom start: Int?) throws -> (model: ReconstructionModel, history: [IterationRecord]) {
+                             refineFrom start: Int?, stepLimit: Double = 0.5) throws -> (model: ReconstructionModel, history: [IterationRecord]) {
         let initial = dataset.positions
         let placement = ObjectPlacement(positions: initial, pixelSize: dataset.geometry.objectPixelSize,
                                         frameHeight: 64, frameWidth: 64)
@@ -40,6 +40,7 @@ final class PositionRefinementTests: XCTestCase {
         var configuration = ReconstructionConfiguration()
         configuration.seed = 5
         configuration.refinePositionsStart = start
+        configuration.positionStepLimit = stepLimit
         let reconstruction = Reconstruction(model: model, data: MeasuredData(consuming: dataset, threads: 2),
                                             configuration: configuration, threads: 2, planningEffort: .estimate)
         let history = reconstruction.run(plan: try EnginePlan(parsing: plan))
@@ -78,11 +79,13 @@ final class PositionRefinementTests: XCTestCase {
         }
     }
 
+    /// Errors of 1.5 pixels rms per axis (2.1 px in all): DM with refinement from iteration 10 at the
+    /// default step limit (0.5 px) brings them to about 0.6 px; the test asks for half.
     func testRefinementAtLeastHalvesThePositionError() throws {
         let (dataset, truth) = perturbedExperiment(error: 1.5)
         let pixel = dataset.geometry.objectPixelSize
         let before = rmsError(dataset.positions, truth.positions, pixel: pixel)
-        let outcome = try reconstruct(dataset, truth, plan: "DM:20,ePIE:30", refineFrom: 10)
+        let outcome = try reconstruct(dataset, truth, plan: "DM:60", refineFrom: 10)
         let after = rmsError(outcome.model.positions, truth.positions, pixel: pixel)
         print("position error \(before) → \(after) px rms; Fourier error \(outcome.history.last!.fourierError)")
         XCTAssertGreaterThan(before, 1.8)
@@ -92,18 +95,6 @@ final class PositionRefinementTests: XCTestCase {
             let corner = outcome.model.patchCorner(j)
             XCTAssertEqual(outcome.model.placement.rows[j], Int(corner.row.rounded()))
             XCTAssertEqual(outcome.model.placement.columns[j], Int(corner.column.rounded()))
-        }
-    }
-
-    func testExploreRefinementPlans() throws {
-        for (plan, start) in [("DM:20,ePIE:30", 10), ("ePIE:40", 10), ("DM:50", 10), ("DM:30,ePIE:30", 20)] {
-            let (dataset, truth) = perturbedExperiment(error: 1.5)
-            let pixel = dataset.geometry.objectPixelSize
-            let before = rmsError(dataset.positions, truth.positions, pixel: pixel)
-            let clock = ContinuousClock(), started = clock.now
-            let outcome = try reconstruct(dataset, truth, plan: plan, refineFrom: start)
-            let after = rmsError(outcome.model.positions, truth.positions, pixel: pixel)
-            print("EXPLORE \(plan) from \(start): \(before) → \(after) px, error \(outcome.history.last!.fourierError), \(started.duration(to: clock.now))")
         }
     }
 
