@@ -5,7 +5,9 @@
 ///   O = (c_O·O + Σ_j P* ψ_j) / (c_O + Σ_j |P|²),  then  P = (c_P·P + Σ_j O_j* ψ_j) / (c_P + Σ_j |O_j|²)
 /// with PyNX's small inertia terms. P_F is relaxed to the Poisson noise level by default (a power
 /// bound, `fourierRelaxation`), without which DM's iterates drift on noisy data. Frames are independent within an iteration, so the sweep runs on
-/// every worker, each accumulating its own overlap sums.
+/// every worker, each accumulating its own overlap sums. The probe modes are orthogonalised after the
+/// probe solve (the stored ψ get the same change of basis); with position refinement each frame's shift
+/// is estimated from its updated ψ against P·O_j, and the positions move after the overlap projection.
 ///
 /// Reported metrics are those of P_F's input, (1 − c)ψ + c·P O_j, as PtyPy reports DM's. With the
 /// default power bound a frame within its noise is left unprojected, which resets its ψ to P·O, so the

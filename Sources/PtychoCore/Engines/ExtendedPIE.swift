@@ -4,7 +4,10 @@
 /// Each iteration visits the positions in a new random order; after each position
 ///   O_j ← O_j + α · Σ_k P_k* Δ_k / max_r Σ_k |P_k|²          (eq. 6)
 ///   P_k ← P_k + β · O_j* Δ_k / max_r |O_j|²                   (eq. 7)
-/// with Δ_k = P_F(P_k O_j) − P_k O_j, P_F the modulus projection.
+/// with Δ_k = P_F(P_k O_j) − P_k O_j, P_F the modulus projection. After a sweep that updated the probe the
+/// modes are orthogonalised (once per iteration: per position would cost a Gram matrix per frame); with
+/// position refinement each frame's shift is estimated from the same Δ before its update, and the
+/// positions move after the sweep.
 public struct ExtendedPIE: ReconstructionEngine {
     public static let kind = EngineKind.ePIE
     public var alpha: Float
