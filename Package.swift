@@ -50,7 +50,10 @@ let package = Package(
                        providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
-        .target(name: "PtychoCore", dependencies: ["CFFTW"], swiftSettings: optimise),
+        // Probe-mode orthogonalisation (issue 3, item 4): LAPACKE_cheev on OpenBLAS's LAPACK.
+        .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE", pkgConfig: "openblas",
+                       providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
+        .target(name: "PtychoCore", dependencies: ["CFFTW", "CLAPACKE"], swiftSettings: optimise),
         .target(name: "PtychoIO", dependencies: ["PtychoCore", "CHDF5", "CPNG"], swiftSettings: optimise),
         .target(
             name: "PtychoService",

@@ -91,13 +91,18 @@ public struct IterationRecord: Sendable, Equatable, Codable {
     public var poissonNLL: Double
     /// Wall-clock seconds since the reconstruction started.
     public var seconds: Double
+    /// Fraction of the total probe power in each mode after the iteration (sums to 1); empty when not
+    /// recorded (files written before it existed).
+    public var modePower: [Float]
 
-    public init(iteration: Int, engine: String, fourierError: Double, poissonNLL: Double, seconds: Double) {
+    public init(iteration: Int, engine: String, fourierError: Double, poissonNLL: Double, seconds: Double,
+                modePower: [Float] = []) {
         self.iteration = iteration
         self.engine = engine
         self.fourierError = fourierError
         self.poissonNLL = poissonNLL
         self.seconds = seconds
+        self.modePower = modePower
     }
 }
 

@@ -43,9 +43,9 @@ public struct ScanPositions: Sendable, Equatable {
 public struct ObjectPlacement: Sendable, Equatable {
     public let objectHeight: Int
     public let objectWidth: Int
-    /// Top-left row and column of each frame's patch.
-    public let rows: [Int]
-    public let columns: [Int]
+    /// Top-left row and column of each frame's patch. Position refinement moves them (`moved(to:)`).
+    public internal(set) var rows: [Int]
+    public internal(set) var columns: [Int]
     /// Object pixel (fractional) that corresponds to position (0, 0) m: `pixel = origin + position / pixelSize`.
     public let originRow: Double
     public let originColumn: Double

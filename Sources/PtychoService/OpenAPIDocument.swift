@@ -24,7 +24,8 @@ public enum OpenAPIDocument {
                                                "SYSTEM_ERROR", "CANCELING", "CANCELED", "PREEMPTED"]},
           "Progress": {"type": "object", "properties": {
             "iteration": {"type": "integer"}, "of": {"type": "integer"}, "engine": {"type": "string"},
-            "fourier_error": {"type": "number"}, "llk_poisson": {"type": "number"}, "seconds": {"type": "number"}}},
+            "fourier_error": {"type": "number"}, "llk_poisson": {"type": "number"}, "seconds": {"type": "number"},
+            "mode_power": {"type": "array", "items": {"type": "number"}}}},
           "Configuration": {"type": "object", "additionalProperties": false, "properties": {
             "input": {"type": "string"}, "engine": {"type": "string", "examples": ["DM:100,ePIE:20"]},
             "probe_modes": {"type": "integer"}, "threads": {"type": "integer"}, "seed": {"type": "integer"},
@@ -35,6 +36,12 @@ public enum OpenAPIDocument {
             "dm_object_inertia": {"type": "number"}, "dm_probe_inertia": {"type": "number"},
             "dm_fourier_relaxation": {"type": "number"}, "progress": {"type": "string"},
             "max_memory": {"type": ["integer", "null"]}, "device": {"type": "string"},
+            "refine_positions_start": {"type": ["integer", "null"]}, "position_step_limit": {"type": "number"},
+            "probe_model": {"type": "string", "enum": ["auto", "circular", "rectangular", "zone_plate", "gaussian", "file"]},
+            "probe_width": {"type": ["number", "null"]}, "probe_height": {"type": ["number", "null"]},
+            "probe_defocus": {"type": ["number", "null"]}, "probe_fwhm": {"type": ["number", "null"]},
+            "zone_plate_diameter": {"type": ["number", "null"]}, "zone_plate_outer_zone_width": {"type": ["number", "null"]},
+            "zone_plate_central_stop": {"type": ["number", "null"]}, "object_init": {"type": "string"},
             "output": {"description": "Not accepted: the service chooses the result path.", "type": "null"}}},
           "Job": {"type": "object", "properties": {
             "id": {"type": "string", "format": "uuid"}, "state": {"$ref": "#/components/schemas/State"},

@@ -15,7 +15,8 @@ enum ProgressStyle: String, CaseIterable {
 /// Writes one line per iteration (`jsonl`) or redraws a one-line bar with the iteration, errors and ETA.
 ///
 /// The JSON-lines form is a contract with the job service: each line is one object with `iteration`,
-/// `of`, `engine`, `fourier_error`, `llk_poisson` and `seconds`.
+/// `of`, `engine`, `fourier_error`, `llk_poisson`, `seconds` and `mode_power` (an array, one power
+/// fraction per probe mode).
 struct ProgressReporter {
     let style: ProgressStyle
     private var lastDraw = Date.distantPast
@@ -25,9 +26,11 @@ struct ProgressReporter {
     mutating func report(_ record: IterationRecord, of total: Int) {
         switch style {
         case .jsonl:
-            let line = String(format: #"{"iteration":%d,"of":%d,"engine":"%@","fourier_error":%.9g,"llk_poisson":%.9g,"seconds":%.6f}"#,
+            // `mode_power` (probe-mode orthogonalisation, issue 3 item 4): each mode's power fraction.
+            let modePower = record.modePower.map { String(format: "%.6g", $0) }.joined(separator: ",")
+            let line = String(format: #"{"iteration":%d,"of":%d,"engine":"%@","fourier_error":%.9g,"llk_poisson":%.9g,"seconds":%.6f,"mode_power":[%@]}"#,
                               record.iteration, total, record.engine, record.fourierError, record.poissonNLL,
-                              record.seconds) + "\n"
+                              record.seconds, modePower) + "\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         case .bar:
             let now = Date()

@@ -10,7 +10,7 @@ struct ReconstructCommand: ParsableCommand {
             Options come from --config (one JSON document holding every option, snake_case keys) and are \
             overridden by flags. The complete configuration is recorded in the result. With --progress jsonl \
             (the default when standard output is not a terminal) each iteration prints one JSON object: \
-            iteration, of, engine, fourier_error, llk_poisson, seconds.
+            iteration, of, engine, fourier_error, llk_poisson, seconds, mode_power (array).
             """)
 
     @Argument(help: "Input file: CXI, PtychoShelves or PtyLab, detected (or set \"input\" in --config).")
@@ -39,6 +39,24 @@ struct ReconstructCommand: ParsableCommand {
     var fftPlanning: String?
     @Option(help: "Continue from a checkpoint with its configuration; only -o, --progress, --threads and --checkpoint-every may be given.")
     var resume: String?
+    // Probe modes, position refinement and initial guesses (issue 3, items 4–6).
+    @Option(name: .customLong("refine-positions"), help: "Refine the scan positions from this iteration on.")
+    var refinePositions: Int?
+    @Option(name: .customLong("position-step-limit"), help: "Largest position change per iteration, object pixels (default 0.5).")
+    var positionStepLimit: Double?
+    @Option(name: .customLong("probe-model"),
+            help: "Initial probe: auto, circular, rectangular, zone_plate, gaussian or file.") var probeModel: String?
+    @Option(name: .customLong("probe-width-um"), help: "Rectangular aperture width, µm.") var probeWidth: Double?
+    @Option(name: .customLong("probe-height-um"), help: "Rectangular aperture height, µm.") var probeHeight: Double?
+    @Option(name: .customLong("probe-defocus-um"),
+            help: "Distance from the aperture plane or the zone plate's focus to the sample, µm.") var probeDefocus: Double?
+    @Option(name: .customLong("probe-fwhm-um"), help: "Gaussian probe's intensity FWHM at the sample, µm.") var probeFWHM: Double?
+    @Option(name: .customLong("zone-plate-diameter-um"), help: "Zone plate diameter, µm.") var zonePlateDiameter: Double?
+    @Option(name: .customLong("zone-plate-outer-zone-nm"), help: "Zone plate outer-zone width, nm.")
+    var zonePlateOuterZoneWidth: Double?
+    @Option(name: .customLong("zone-plate-central-stop-um"), help: "Zone plate central-stop diameter, µm.")
+    var zonePlateCentralStop: Double?
+    @Option(help: "Start from the object (mode 0) of a previous result file of the same scan.") var object: String?
 
     func run() throws {
         try reportingFailures {
@@ -92,6 +110,18 @@ struct ReconstructCommand: ParsableCommand {
         // checkpoints
         if let checkpointEvery { configuration.checkpointEvery = checkpointEvery }
         if let fftPlanning { configuration.fftPlanning = fftPlanning }
+        // Probe modes, position refinement and initial guesses (issue 3, items 4–6).
+        if let refinePositions { configuration.refinePositionsStart = refinePositions }
+        if let positionStepLimit { configuration.positionStepLimit = positionStepLimit }
+        if let probeModel { configuration.probeModel = probeModel }
+        if let probeWidth { configuration.probeWidth = probeWidth * 1e-6 }
+        if let probeHeight { configuration.probeHeight = probeHeight * 1e-6 }
+        if let probeDefocus { configuration.probeDefocus = probeDefocus * 1e-6 }
+        if let probeFWHM { configuration.probeFWHM = probeFWHM * 1e-6 }
+        if let zonePlateDiameter { configuration.zonePlateDiameter = zonePlateDiameter * 1e-6 }
+        if let zonePlateOuterZoneWidth { configuration.zonePlateOuterZoneWidth = zonePlateOuterZoneWidth * 1e-9 }
+        if let zonePlateCentralStop { configuration.zonePlateCentralStop = zonePlateCentralStop * 1e-6 }
+        if let object { configuration.objectInit = object }
         guard configuration.input != nil else {
             throw CommandFailure(message: "reconstruct: no input file (give INPUT or \"input\" in --config)",
                                  status: ExitStatus.usage)

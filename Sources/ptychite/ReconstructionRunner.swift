@@ -90,6 +90,7 @@ struct ReconstructionRunner {
         let placement = ObjectPlacement(positions: dataset.positions, pixelSize: pixelSize,
                                         frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
 
+        let initialPositions = dataset.positions
         let model: ReconstructionModel
         if let resuming {
             model = try ResumedModel.make(from: resuming, dataset: dataset, placement: placement)
@@ -98,13 +99,11 @@ struct ReconstructionRunner {
                 printNote("ptychite: warning: the checkpoint's FFT plans could not be reused; the result may differ by rounding")
             }
         } else {
+            let object = try initialObject(for: placement)   // first: a wrong file fails before the probe trial
             let probe = try initialProbe(for: dataset)
             try interrupt.stopIfRequested(during: "choosing the initial probe")
-            let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
-            object.fill(re: 1)
-            model = ReconstructionModel(object: object, probe: probe, placement: placement)
+            model = ReconstructionModel(object: object, probe: probe, placement: placement, positions: initialPositions)
         }
-        let initialPositions = dataset.positions
         let geometry = dataset.geometry
         let data = MeasuredData(consuming: dataset, threads: threads)
         let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads,
@@ -115,7 +114,7 @@ struct ReconstructionRunner {
             ReconstructionResult(
                 object: model.object, objectPixelSize: pixelSize, illumination: model.illumination(),
                 probe: model.probe, modePower: model.modePowerFractions(), initialPositions: initialPositions,
-                refinedPositions: initialPositions, history: history, configurationJSON: configuration.encodedJSON(),
+                refinedPositions: model.positions, history: history, configurationJSON: configuration.encodedJSON(),
                 provenance: Provenance(version: Ptychite.version, command: command,
                                        date: ISO8601DateFormatter().string(from: Date()), device: device),
                 geometry: geometry, translationConvention: convention)
@@ -210,6 +209,15 @@ struct ReconstructionRunner {
     }
 
     private func initialProbe(for dataset: DiffractionDataset) throws -> ComplexArray {
+        // Parametric probe models (issue 3, item 6); `auto` and `file` continue below.
+        let parametric: ComplexArray?
+        do { parametric = try InitialProbe.parametric(configuration, for: dataset) } catch {
+            throw CommandFailure(message: "\(error)", status: ExitStatus.usage)
+        }
+        if let probe = parametric {
+            printNote("Initial probe: \(configuration.effectiveProbeModel.rawValue) model")
+            return probe
+        }
         if let path = configuration.probe {
             let previous = try ResultReader().readProbe(path: path)
             let shape = Array(previous.shape.suffix(2))

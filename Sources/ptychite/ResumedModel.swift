@@ -22,7 +22,10 @@ enum ResumedModel {
             throw mismatch("the object would be \(placement.objectHeight)×\(placement.objectWidth), the checkpoint's is "
                            + "\(object.shape[1])×\(object.shape[2])")
         }
-        return ReconstructionModel(object: ComplexArray(copying: object, shape: [placement.objectHeight, placement.objectWidth]),
-                                   probe: probe, placement: placement)
+        let model = ReconstructionModel(object: ComplexArray(copying: object, shape: [placement.objectHeight, placement.objectWidth]),
+                                        probe: probe, placement: placement, positions: dataset.positions)
+        // Refined positions move the patches; put them where the interrupted run had them.
+        model.setPositions(contents.result.refinedPositions)
+        return model
     }
 }

@@ -5,7 +5,9 @@
 ///   O = (c_O·O + Σ_j P* ψ_j) / (c_O + Σ_j |P|²),  then  P = (c_P·P + Σ_j O_j* ψ_j) / (c_P + Σ_j |O_j|²)
 /// with PyNX's small inertia terms. P_F is relaxed to the Poisson noise level by default (a power
 /// bound, `fourierRelaxation`), without which DM's iterates drift on noisy data. Frames are independent within an iteration, so the sweep runs on
-/// every worker, each accumulating its own overlap sums.
+/// every worker, each accumulating its own overlap sums. The probe modes are orthogonalised after the
+/// probe solve (the stored ψ get the same change of basis); with position refinement each frame's shift
+/// is estimated from its updated ψ against P·O_j, and the positions move after the overlap projection.
 ///
 /// Reported metrics are those of P_F's input, (1 − c)ψ + c·P O_j, as PtyPy reports DM's. With the
 /// default power bound a frame within its noise is left unprojected, which resets its ψ to P·O, so the
@@ -22,9 +24,13 @@ public struct DifferenceMap: ReconstructionEngine {
     /// Power-bound relaxation of the modulus projection, in units of the expected Poisson noise
     /// (0 = exact projection).
     public var fourierRelaxation: Float
+    /// Position refinement (issue 3, item 5); `nil` = positions fixed.
+    public var positionRefinement: PositionRefinement?
 
     public init(alpha: Float = 1, objectInertia: Float = 0.01, probeInertia: Float = 0.001,
-                probeUpdateStart: Int = 1, fourierRelaxation: Float = 2) {
+                probeUpdateStart: Int = 1, fourierRelaxation: Float = 2,
+                positionRefinement: PositionRefinement? = nil) {
+        self.positionRefinement = positionRefinement
         self.fourierRelaxation = fourierRelaxation
         self.alpha = alpha
         self.objectInertia = objectInertia
@@ -39,6 +45,7 @@ public struct DifferenceMap: ReconstructionEngine {
     public mutating func iterate<Backend: ReconstructionBackend>(on backend: Backend, iteration: Int,
                                                                   random: inout RandomSource) -> FourierMetrics {
         let a = -alpha, b: Float = 1, c = 1 + alpha, fourierRelaxation = fourierRelaxation
+        let refinePositions = positionRefinement?.isActive(at: iteration) ?? false
         backend.resetOverlapSums()
         let metrics = backend.sweep(.parallel) { operators, frames in
             operators.combineExitWaves(frames, weight: c, fromStoredExitWaves: true)  // (1−c)ψ + c·P O_j
@@ -46,6 +53,8 @@ public struct DifferenceMap: ReconstructionEngine {
             operators.projectModulus(frames, relaxation: fourierRelaxation)
             operators.propagateBackward(frames)
             operators.updateExitWaves(frames, a: a, b: b)
+            // Δ = ψ_new − P·O_j: where the frame's exit wave disagrees with the overlap model.
+            if refinePositions { operators.estimatePositionShift(frames, fromStoredExitWaves: true) }
         }
         // The overlap projection alternates: the object from the new ψ and the current probe, then the
         // probe from the new object. Solving both from the same sums would move each towards ψ as if the
@@ -54,7 +63,10 @@ public struct DifferenceMap: ReconstructionEngine {
         if iteration >= probeUpdateStart {
             _ = backend.sweep(.parallel) { operators, frames in operators.accumulateProbeSums(frames) }
             backend.solveProbe(inertia: probeInertia)
+            backend.orthogonaliseProbeModes()
         }
+        // After both overlap halves: the next iteration's patches move, the exit waves stay with their frames.
+        if refinePositions { backend.refinePositions(stepLimit: positionRefinement!.stepLimit) }
         // With the power bound a converged frame's ψ is reset to P·O, so the modulus step's input is the
         // estimate itself; without it the input drifts and the projection distance bounds P·O's error.
         guard fourierRelaxation == 0 else { return metrics }

@@ -67,14 +67,16 @@ public final class Reconstruction {
             switch stage.engine {
             case .ePIE:
                 var engine = ExtendedPIE(alpha: configuration.epieAlpha, beta: configuration.epieBeta,
-                                         probeUpdateStart: configuration.probeUpdateStart)
+                                         probeUpdateStart: configuration.probeUpdateStart,
+                                         positionRefinement: configuration.positionRefinement)
                 keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
             case .differenceMap:
                 var engine = DifferenceMap(alpha: configuration.dmAlpha,
                                            objectInertia: configuration.dmObjectInertia,
                                            probeInertia: configuration.dmProbeInertia,
                                            probeUpdateStart: configuration.probeUpdateStart,
-                                           fourierRelaxation: configuration.dmFourierRelaxation)
+                                           fourierRelaxation: configuration.dmFourierRelaxation,
+                                           positionRefinement: configuration.positionRefinement)
                 keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
             }
             if !keepGoing { break }
@@ -96,7 +98,8 @@ public final class Reconstruction {
             let metrics = engine.iterate(on: backend, iteration: iteration, random: &random)
             let record = IterationRecord(iteration: iteration, engine: Engine.kind.rawValue,
                                          fourierError: data.fourierError(metrics),
-                                         poissonNLL: data.poissonNLL(metrics), seconds: clock.seconds())
+                                         poissonNLL: data.poissonNLL(metrics), seconds: clock.seconds(),
+                                         modePower: model.modePowerFractions())
             history.append(record)
             let keepGoing = report(record, total)
             // Saved before `finish` can release what the engine carries (DM's exit waves).

@@ -55,6 +55,27 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     /// every process, so separate runs round identically).
     public var fftPlanning: String = "measure"
 
+    // Position refinement and initial guesses (issue 3, items 5–6); checked by `validatePositionRefinementAndInitialGuesses`.
+    /// First iteration (1-based, across the plan) that refines the scan positions; `nil` = never.
+    public var refinePositionsStart: Int? = nil
+    /// Largest position change per iteration and axis, object pixels.
+    public var positionStepLimit: Double = 0.5
+    /// Initial probe model: `auto`, `circular`, `rectangular`, `zone_plate`, `gaussian` or `file`.
+    public var probeModel: String = "auto"
+    /// Rectangular aperture width (x) and height (y) at the sample, m.
+    public var probeWidth: Double? = nil
+    public var probeHeight: Double? = nil
+    /// Propagation distance from the aperture plane or the zone plate's focus to the sample, m.
+    public var probeDefocus: Double? = nil
+    /// Gaussian beam's intensity FWHM at the sample, m.
+    public var probeFWHM: Double? = nil
+    /// Fresnel zone plate: diameter, outer-zone width and central-stop diameter, m.
+    public var zonePlateDiameter: Double? = nil
+    public var zonePlateOuterZoneWidth: Double? = nil
+    public var zonePlateCentralStop: Double? = nil
+    /// Initial object: `ones`, or a result file whose `/entry_1/object/data` mode 0 starts the object.
+    public var objectInit: String = "ones"
+
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -67,6 +88,12 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         case progress, maxMemory = "max_memory", device
         // checkpoints
         case checkpointEvery = "checkpoint_every", fftPlanning = "fft_planning"
+        // Position refinement and initial guesses (issue 3, items 5–6).
+        case refinePositionsStart = "refine_positions_start", positionStepLimit = "position_step_limit"
+        case probeModel = "probe_model", probeWidth = "probe_width", probeHeight = "probe_height"
+        case probeDefocus = "probe_defocus", probeFWHM = "probe_fwhm", zonePlateDiameter = "zone_plate_diameter"
+        case zonePlateOuterZoneWidth = "zone_plate_outer_zone_width"
+        case zonePlateCentralStop = "zone_plate_central_stop", objectInit = "object_init"
     }
 
     public init(from decoder: Decoder) throws {
@@ -112,6 +139,18 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         // checkpoints
         checkpointEvery = try optional(.checkpointEvery)
         fftPlanning = try value(.fftPlanning, fftPlanning)
+        // Position refinement and initial guesses (issue 3, items 5–6).
+        refinePositionsStart = try optional(.refinePositionsStart)
+        positionStepLimit = try value(.positionStepLimit, positionStepLimit)
+        probeModel = try value(.probeModel, probeModel)
+        probeWidth = try optional(.probeWidth)
+        probeHeight = try optional(.probeHeight)
+        probeDefocus = try optional(.probeDefocus)
+        probeFWHM = try optional(.probeFWHM)
+        zonePlateDiameter = try optional(.zonePlateDiameter)
+        zonePlateOuterZoneWidth = try optional(.zonePlateOuterZoneWidth)
+        zonePlateCentralStop = try optional(.zonePlateCentralStop)
+        objectInit = try value(.objectInit, objectInit)
     }
 
     /// Reads a configuration document; errors name the offending key.
@@ -161,6 +200,18 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         // checkpoints
         try c.encode(checkpointEvery, forKey: .checkpointEvery)
         try c.encode(fftPlanning, forKey: .fftPlanning)
+        // Position refinement and initial guesses (issue 3, items 5–6).
+        try c.encode(refinePositionsStart, forKey: .refinePositionsStart)
+        try c.encode(positionStepLimit, forKey: .positionStepLimit)
+        try c.encode(probeModel, forKey: .probeModel)
+        try c.encode(probeWidth, forKey: .probeWidth)
+        try c.encode(probeHeight, forKey: .probeHeight)
+        try c.encode(probeDefocus, forKey: .probeDefocus)
+        try c.encode(probeFWHM, forKey: .probeFWHM)
+        try c.encode(zonePlateDiameter, forKey: .zonePlateDiameter)
+        try c.encode(zonePlateOuterZoneWidth, forKey: .zonePlateOuterZoneWidth)
+        try c.encode(zonePlateCentralStop, forKey: .zonePlateCentralStop)
+        try c.encode(objectInit, forKey: .objectInit)
     }
 
     /// Checks values that decoding cannot: ranges and the engine plan. Returns the parsed plan.
@@ -204,6 +255,7 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         guard planningEffort != nil else {
             throw ConfigurationError.invalidValue(key: "fft_planning", reason: "must be measure or estimate")
         }
+        try validatePositionRefinementAndInitialGuesses()
         return plan
     }
 }

@@ -19,6 +19,10 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     /// max_r Σ_k |P_k|², kept current by the ePIE updates.
     var maxProbePower: Float = 0
     private var overlapSumsAllocated = false
+    /// Probe-mode orthogonalisation (issue 3, item 4): Gram matrix, LAPACK workspace and scratch.
+    let modeOrthogonaliser: ProbeModeOrthogonaliser
+    /// Position refinement (issue 3, item 5): `[N, 2]` shift estimates (rows, columns) of the last sweep.
+    let positionShifts: RealArray
 
     public var frameCount: Int { data.frameCount }
 
@@ -41,6 +45,8 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
                                      threads: self.threads, effort: planningEffort)
             sequentialPlan = sequentialPlanThreaded == true ? threaded : Self.faster(parallelPlan, threaded)
         }
+        modeOrthogonaliser = ProbeModeOrthogonaliser(modes: shape.modes, pixels: shape.pixels)
+        positionShifts = Self.unestimatedShifts(frameCount: data.frameCount)
         workers = []
         workers = (0..<self.threads).map { _ in CPUFrameWorker(backend: self) }
     }

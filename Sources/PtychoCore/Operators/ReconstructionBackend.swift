@@ -30,6 +30,13 @@ public protocol FrameOperators {
     /// ePIE object and probe update from scratch = ψ' (Maiden & Rodenburg 2009), normalised by
     /// max Σ_k|P_k|² (object) and max|O_j|² (probe).
     func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, updateProbe: Bool)
+
+    // Position refinement (issue 3, item 5).
+    /// Estimates each frame's position shift (`FrameKernels.positionShift`) and keeps it for the backend's
+    /// `refinePositions`: from Δ = ψ' − P·O_j with ψ' = scratch (ePIE family: call after
+    /// `propagateBackward`, before the update), or with ψ' the stored exit waves when `fromStoredExitWaves`
+    /// (DM: after `updateExitWaves`, so Δ is the new ψ's disagreement with the overlap model P·O_j).
+    func estimatePositionShift(_ batch: FrameBatch, fromStoredExitWaves: Bool)
 }
 
 /// How a sweep visits the frames.
@@ -65,4 +72,17 @@ public protocol ReconstructionBackend: AnyObject {
     func solveObject(inertia: Float)
     /// Probe half: P = (c_P·P + Σ O*ψ)/(c_P + Σ|O|²), c_P = inertia·max Σ|O|².
     func solveProbe(inertia: Float)
+
+    // Probe-mode orthogonalisation (issue 3, item 4).
+    /// Replaces the probe modes by the orthogonal ones spanning the same space, ordered by decreasing
+    /// power (eigenvectors of their Gram matrix, `ProbeModeOrthogonaliser`); stored exit waves get the same
+    /// change of basis, so ψ_jk stays paired with P_k. Σ_k|P_k|² per pixel is unchanged. Call right after
+    /// each probe update; a no-op with one mode.
+    func orthogonaliseProbeModes()
+
+    // Position refinement (issue 3, item 5).
+    /// Moves every frame by the shift `estimatePositionShift` measured in the sweep just run, at most
+    /// `stepLimit` pixels per axis, mean step removed, patches kept inside the object
+    /// (`ReconstructionModel.refinePositions`).
+    func refinePositions(stepLimit: Double)
 }

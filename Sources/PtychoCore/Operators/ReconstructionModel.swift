@@ -5,14 +5,23 @@
 public final class ReconstructionModel: @unchecked Sendable {
     public let object: ComplexArray
     public let probe: ComplexArray
-    public let placement: ObjectPlacement
+    /// Integer patch of each frame: the rounded `positions`, kept inside the object. Changes only between
+    /// sweeps (position refinement), never while a sweep reads it.
+    public internal(set) var placement: ObjectPlacement
+    /// Probe positions, m — the measured ones until position refinement moves them. `placement` always
+    /// follows them (see `ReconstructionModel+Positions`), so they alone define where the frames sit.
+    public internal(set) var positions: ScanPositions
 
-    public init(object: ComplexArray, probe: ComplexArray, placement: ObjectPlacement) {
+    /// `positions` are the probe positions the placement was made from; when `nil` they are taken from the
+    /// placement's patch centres (rounded to pixels).
+    public init(object: ComplexArray, probe: ComplexArray, placement: ObjectPlacement, positions: ScanPositions? = nil) {
         precondition(object.shape == [placement.objectHeight, placement.objectWidth], "object/placement mismatch")
         precondition(probe.shape.count == 3, "probe must be [modes, ny, nx]")
+        precondition(positions == nil || positions!.count == placement.rows.count, "positions/placement mismatch")
         self.object = object
         self.probe = probe
         self.placement = placement
+        self.positions = positions ?? placement.patchCentres(frameHeight: probe.shape[1], frameWidth: probe.shape[2])
     }
 
     public var modes: Int { probe.shape[0] }

@@ -24,6 +24,8 @@ public enum ResultLayout {
     public static let historyFourierError = history + "/fourier_error"
     public static let historyPoissonNLL = history + "/llk_poisson"
     public static let historySeconds = history + "/seconds"
+    /// float32 `(iterations, modes)`: each probe mode's power fraction after each iteration.
+    public static let historyModePower = history + "/mode_power"
     public static let configuration = process + "/configuration"
     public static let program = process + "/program"
     public static let programVersion = process + "/version"

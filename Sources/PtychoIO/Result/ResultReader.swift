@@ -47,6 +47,20 @@ public struct ResultReader: Sendable {
         return try readProbe(file)
     }
 
+    /// Mode 0 of the object, `(H, W)`: what `object_init: FILE` needs.
+    public func readObject(path: String) throws -> ComplexArray {
+        let file = try InputFile.openHDF5(path)
+        defer { try? file.close() }
+        let object = try file.inputComplex(ResultLayout.objectData, expected: "(modes, H, W) or (H, W)") {
+            $0.count == 3 ? $0 : $0.count == 2 ? [1] + $0 : nil
+        }
+        let height = object.shape[1], width = object.shape[2]
+        guard object.shape[0] > 1 else { return ComplexArray(copying: object, shape: [height, width]) }
+        let mode0 = ComplexArray(shape: [height, width])
+        mode0.pointer.update(from: object.pointer, count: 2 * height * width)
+        return mode0
+    }
+
     private func readProbe(_ file: HDF5File) throws -> ComplexArray {
         try file.inputComplex(ResultLayout.probeData, expected: "(modes, ny, nx) or (ny, nx)") {
             $0.count == 3 ? $0 : $0.count == 2 ? [1] + $0 : nil
@@ -65,9 +79,23 @@ public struct ResultReader: Sendable {
         let fourier: [Double] = try file.inputNumbers(ResultLayout.historyFourierError, shape: [count], expected: expected)
         let poisson: [Double] = try file.inputNumbers(ResultLayout.historyPoissonNLL, shape: [count], expected: expected)
         let seconds: [Double] = try file.inputNumbers(ResultLayout.historySeconds, shape: [count], expected: expected)
+        // Optional: files written before per-iteration mode powers were recorded have none.
+        var modePower = [[Float]](repeating: [], count: count)
+        if file.exists(ResultLayout.historyModePower) {
+            let values: [Float] = try file.inputNumbers(ResultLayout.historyModePower, rank: 2,
+                                                        expected: "(\(count), modes)")
+            let modes = count > 0 ? values.count / count : 0
+            guard modes * count == values.count else {
+                throw InputError.wrongShape(file: file.path, dataset: ResultLayout.historyModePower,
+                                            expected: "(\(count), modes)", found: [values.count])
+            }
+            for j in 0..<count where !values[j * modes].isNaN {
+                modePower[j] = Array(values[(j * modes)..<((j + 1) * modes)])
+            }
+        }
         return (0..<count).map {
             IterationRecord(iteration: Int(iterations[$0]), engine: engines[$0], fourierError: fourier[$0],
-                            poissonNLL: poisson[$0], seconds: seconds[$0])
+                            poissonNLL: poisson[$0], seconds: seconds[$0], modePower: modePower[$0])
         }
     }
 

@@ -79,6 +79,12 @@ public struct ResultWriter: Sendable {
         try file.write(history.map(\.fourierError), to: ResultLayout.historyFourierError, as: .float64)
         try file.write(history.map(\.poissonNLL), to: ResultLayout.historyPoissonNLL, as: .float64)
         try file.write(history.map(\.seconds), to: ResultLayout.historySeconds, as: .float64)
+        // One row per iteration, one column per probe mode; NaN rows where a record carries none.
+        let modes = result.probe.shape.count == 3 ? result.probe.shape[0] : 1
+        let modePower = history.flatMap {
+            $0.modePower.count == modes ? $0.modePower : [Float](repeating: .nan, count: modes)
+        }
+        try file.write(modePower, to: ResultLayout.historyModePower, shape: [history.count, modes], as: .float32)
         try file.write(string: result.configurationJSON, to: ResultLayout.configuration)
         let provenance = result.provenance
         try file.write(string: provenance.program, to: ResultLayout.program)

@@ -13,6 +13,8 @@ struct EngineTestCase {
     var seed: UInt64 = 5
     var probeStart = 3
     var useTrueProbe = false
+    /// Power fraction of each extra simulated probe mode.
+    var extraModePowerFraction = 0.1
 
     /// Reconstructs with `plan` from the automatic initial probe; returns the NRMSE of the start and the end.
     func run(plan: String, threads: Int = 2, file: StaticString = #filePath, line: UInt = #line)
@@ -26,7 +28,7 @@ struct EngineTestCase {
         // Fewer, wider spokes and more texture than the default, so the small scanned field is structured.
         parameters.object = SimulatedObject(spokeCount: 12, phaseAmplitude: 1.2, starRadiusFraction: 0.9,
                                             amplitudeRange: 0.5...1.0, blobCount: 9, textureShare: 0.5)
-        parameters.extraModePowerFraction = 0.1
+        parameters.extraModePowerFraction = extraModePowerFraction
         let (dataset, truth) = PtychographySimulation.run(parameters)
         let choice = InitialProbe.chooseBeamDiameter(for: dataset, threads: threads, seed: seed)
         let probe = useTrueProbe ? InitialProbe.withModes(truth.probe, modes: modes, modePower: 0.05, seed: seed)

@@ -3,7 +3,7 @@ import Foundation
 /// One line of `--progress jsonl`, parsed strictly: the job service reads exactly these keys, so a line
 /// that is not a JSON object or lacks one of them (or has it with another type) is an error.
 struct ProgressRecord {
-    static let keys: Set<String> = ["iteration", "of", "engine", "fourier_error", "llk_poisson", "seconds"]
+    static let keys: Set<String> = ["iteration", "of", "engine", "fourier_error", "llk_poisson", "seconds", "mode_power"]
 
     let iteration: Int
     let of: Int
@@ -11,6 +11,8 @@ struct ProgressRecord {
     let fourierError: Double
     let poissonNLL: Double
     let seconds: Double
+    /// Each probe mode's power fraction.
+    let modePower: [Double]
 
     init(line: String) throws {
         let parsed = try JSONSerialization.jsonObject(with: Data(line.utf8))
@@ -38,6 +40,10 @@ struct ProgressRecord {
         fourierError = try real("fourier_error")
         poissonNLL = try real("llk_poisson")
         seconds = try real("seconds")
+        guard let powers = object["mode_power"] as? [NSNumber], !powers.isEmpty else {
+            throw ProgressLineError(line: line, problem: "mode_power is not a non-empty array of numbers")
+        }
+        modePower = powers.map(\.doubleValue)
     }
 }
 
