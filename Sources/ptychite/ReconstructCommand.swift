@@ -31,6 +31,11 @@ struct ReconstructCommand: ParsableCommand {
     @Option(name: .customLong("max-memory"), help: "Refuse to run above this much memory, e.g. 8G, 512M or bytes.")
     var maxMemory: String?
     @Option(help: "Compute device: auto or cpu.") var device: String?
+    // rPIE / mPIE / RAAR / background
+    @Option(name: .customLong("rpie-object-alpha"), help: "rPIE/mPIE object regularisation α_O in (0, 1].")
+    var rpieObjectAlpha: Float?
+    @Option(name: .customLong("raar-beta"), help: "RAAR relaxation β in (0, 1].") var raarBeta: Float?
+    @Flag(help: "Refine an incoherent background per detector pixel (stored in the result).") var background = false
 
     func run() throws {
         try reportingFailures {
@@ -77,6 +82,10 @@ struct ReconstructCommand: ParsableCommand {
             configuration.maxMemory = bytes
         }
         if let device { configuration.device = device }
+        // rPIE / mPIE / RAAR / background
+        if let rpieObjectAlpha { configuration.rpieObjectAlpha = rpieObjectAlpha }
+        if let raarBeta { configuration.raarBeta = raarBeta }
+        if background { configuration.background = true }
         guard configuration.input != nil else {
             throw CommandFailure(message: "reconstruct: no input file (give INPUT or \"input\" in --config)",
                                  status: ExitStatus.usage)

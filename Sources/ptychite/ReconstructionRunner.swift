@@ -99,7 +99,7 @@ struct ReconstructionRunner {
         }
         if interrupt.received != 0 { reporter.finish() }
 
-        let result = ReconstructionResult(
+        var result = ReconstructionResult(
             object: ComplexArray(copying: model.object, shape: [1, placement.objectHeight, placement.objectWidth]),
             objectPixelSize: pixelSize, illumination: model.illumination(), probe: model.probe,
             modePower: model.modePowerFractions(), initialPositions: initialPositions, refinedPositions: initialPositions,
@@ -107,6 +107,8 @@ struct ReconstructionRunner {
             provenance: Provenance(version: Ptychite.version, command: command,
                                    date: ISO8601DateFormatter().string(from: Date()), device: "cpu (\(threads) threads, FFTW)"),
             geometry: geometry, translationConvention: convention)
+        // rPIE / mPIE / RAAR / background
+        result.background = reconstruction.backend.background?.detectorLayout()
         try ResultWriter().write(result, to: outputPath)
         let previews = try PreviewWriter.writePreviews(for: result, resultPath: outputPath)
         if let last = history.last {

@@ -4,14 +4,15 @@
 /// Each iteration visits the positions in a new random order; after each position
 ///   O_j ← O_j + α · Σ_k P_k* Δ_k / max_r Σ_k |P_k|²          (eq. 6)
 ///   P_k ← P_k + β · O_j* Δ_k / max_r |O_j|²                   (eq. 7)
-/// with Δ_k = P_F(P_k O_j) − P_k O_j, P_F the modulus projection.
+/// with Δ_k = P_F(P_k O_j) − P_k O_j, P_F the modulus projection. The visiting order is reshuffled from
+/// the previous iteration's, so it is the engine's checkpoint state (`VisitingOrder`).
 public struct ExtendedPIE: ReconstructionEngine {
     public static let kind = EngineKind.ePIE
     public var alpha: Float
     public var beta: Float
     /// First (plan-wide, 1-based) iteration that updates the probe.
     public var probeUpdateStart: Int
-    private var order: [Int] = []
+    private var order = VisitingOrder()
 
     public init(alpha: Float = 1, beta: Float = 1, probeUpdateStart: Int = 1) {
         self.alpha = alpha
@@ -20,14 +21,23 @@ public struct ExtendedPIE: ReconstructionEngine {
     }
 
     public mutating func start<Backend: ReconstructionBackend>(on backend: Backend) {
-        order = Array(0..<backend.frameCount)
+        order.start(frameCount: backend.frameCount)
+    }
+
+    public func saveState<Backend: ReconstructionBackend>(on backend: Backend) -> EngineState {
+        var state = EngineState()
+        order.save(into: &state)
+        return state
+    }
+
+    public mutating func restoreState<Backend: ReconstructionBackend>(_ state: EngineState, on backend: Backend) throws {
+        try order.restore(from: state)
     }
 
     public mutating func iterate<Backend: ReconstructionBackend>(on backend: Backend, iteration: Int,
                                                                   random: inout RandomSource) -> FourierMetrics {
-        order.shuffle(using: &random)
         let alpha = alpha, beta = beta, updateProbe = iteration >= probeUpdateStart
-        return backend.sweep(.sequential(order)) { operators, frames in
+        return backend.sweep(.sequential(order.next(using: &random))) { operators, frames in
             operators.combineExitWaves(frames, weight: 1, fromStoredExitWaves: false)   // ψ = P·O_j
             operators.propagateForward(frames)
             operators.projectModulus(frames, relaxation: 0)

@@ -20,6 +20,8 @@ public final class Reconstruction {
         self.configuration = configuration
         backend = CPUBackend(model: model, data: data, threads: threads, planningEffort: planningEffort)
         random = RandomSource(seed: configuration.seed)
+        // rPIE / mPIE / RAAR / background
+        if configuration.background { backend.enableBackground() }
     }
 
     /// Runs `plan`. `report` sees every iteration as it completes, with the plan's total iteration count;
@@ -45,6 +47,28 @@ public final class Reconstruction {
                                            probeUpdateStart: configuration.probeUpdateStart,
                                            fourierRelaxation: configuration.dmFourierRelaxation)
                 keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
+            // rPIE / mPIE / RAAR / background
+            case .rPIE:
+                var engine = RegularisedPIE(alpha: configuration.epieAlpha, beta: configuration.epieBeta,
+                                            objectRegularisation: configuration.rpieObjectAlpha,
+                                            probeRegularisation: configuration.rpieProbeAlpha,
+                                            probeUpdateStart: configuration.probeUpdateStart)
+                keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
+            case .mPIE:
+                var engine = MomentumPIE(alpha: configuration.epieAlpha, beta: configuration.epieBeta,
+                                         objectRegularisation: configuration.rpieObjectAlpha,
+                                         probeRegularisation: configuration.rpieProbeAlpha,
+                                         interval: configuration.mpieInterval, friction: configuration.mpieFriction,
+                                         feedback: configuration.mpieFeedback,
+                                         probeUpdateStart: configuration.probeUpdateStart)
+                keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
+            case .relaxedAveragedAlternatingReflections:
+                var engine = RelaxedAveragedAlternatingReflections(
+                    beta: configuration.raarBeta, settings: configuration.projectionSettings)
+                keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
+            case .alternatingProjections:
+                var engine = AlternatingProjections(settings: configuration.projectionSettings)
+                keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
             }
             if !keepGoing { break }
         }
@@ -62,6 +86,7 @@ public final class Reconstruction {
         for _ in 0..<stage.iterations {
             iteration += 1
             let metrics = engine.iterate(on: backend, iteration: iteration, random: &random)
+            backend.refineBackground()
             let elapsed = started.duration(to: clock.now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             let record = IterationRecord(iteration: iteration, engine: Engine.kind.rawValue,

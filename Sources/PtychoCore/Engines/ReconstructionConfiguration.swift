@@ -48,6 +48,19 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     public var maxMemory: Int64? = nil
     /// Compute device: `cpu` (the only one so far) or `auto`.
     public var device: String = "auto"
+    // rPIE / mPIE / RAAR / background
+    /// rPIE/mPIE regularisation weights α_O, α_P in (0, 1]; 1 is ePIE's normalisation (steps: `epie_alpha`,
+    /// `epie_beta`).
+    public var rpieObjectAlpha: Float = 0.1
+    public var rpieProbeAlpha: Float = 1
+    /// mPIE: positions between momentum steps (0 = a quarter of the positions), friction η, feedback ν.
+    public var mpieInterval: Int = 0
+    public var mpieFriction: Float = 0.7
+    public var mpieFeedback: Float = 0.3
+    /// RAAR relaxation β in (0, 1] (1 = classic DM).
+    public var raarBeta: Float = 0.75
+    /// Refine an incoherent background per detector pixel in the model Î = Σ_k|Ψ_k|² + B.
+    public var background: Bool = false
 
     public init() {}
 
@@ -59,6 +72,10 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         case dmAlpha = "dm_alpha", dmObjectInertia = "dm_object_inertia", dmProbeInertia = "dm_probe_inertia"
         case dmFourierRelaxation = "dm_fourier_relaxation"
         case progress, maxMemory = "max_memory", device
+        // rPIE / mPIE / RAAR / background
+        case rpieObjectAlpha = "rpie_object_alpha", rpieProbeAlpha = "rpie_probe_alpha"
+        case mpieInterval = "mpie_interval", mpieFriction = "mpie_friction", mpieFeedback = "mpie_feedback"
+        case raarBeta = "raar_beta", background
     }
 
     public init(from decoder: Decoder) throws {
@@ -101,6 +118,14 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         progress = try value(.progress, progress)
         maxMemory = try optional(.maxMemory)
         device = try value(.device, device)
+        // rPIE / mPIE / RAAR / background
+        rpieObjectAlpha = try value(.rpieObjectAlpha, rpieObjectAlpha)
+        rpieProbeAlpha = try value(.rpieProbeAlpha, rpieProbeAlpha)
+        mpieInterval = try value(.mpieInterval, mpieInterval)
+        mpieFriction = try value(.mpieFriction, mpieFriction)
+        mpieFeedback = try value(.mpieFeedback, mpieFeedback)
+        raarBeta = try value(.raarBeta, raarBeta)
+        background = try value(.background, background)
     }
 
     /// Reads a configuration document; errors name the offending key.
@@ -147,6 +172,14 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         try c.encode(progress, forKey: .progress)
         try c.encode(maxMemory, forKey: .maxMemory)
         try c.encode(device, forKey: .device)
+        // rPIE / mPIE / RAAR / background
+        try c.encode(rpieObjectAlpha, forKey: .rpieObjectAlpha)
+        try c.encode(rpieProbeAlpha, forKey: .rpieProbeAlpha)
+        try c.encode(mpieInterval, forKey: .mpieInterval)
+        try c.encode(mpieFriction, forKey: .mpieFriction)
+        try c.encode(mpieFeedback, forKey: .mpieFeedback)
+        try c.encode(raarBeta, forKey: .raarBeta)
+        try c.encode(background, forKey: .background)
     }
 
     /// Checks values that decoding cannot: ranges and the engine plan. Returns the parsed plan.
@@ -182,6 +215,23 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         }
         if let m = maxMemory, m <= 0 {
             throw ConfigurationError.invalidValue(key: "max_memory", reason: "must be > 0 bytes")
+        }
+        // rPIE / mPIE / RAAR / background
+        for (key, value) in [("rpie_object_alpha", rpieObjectAlpha), ("rpie_probe_alpha", rpieProbeAlpha)]
+        where !(value > 0 && value <= 1) {
+            throw ConfigurationError.invalidValue(key: key, reason: "must be in (0, 1] (1 = ePIE's normalisation)")
+        }
+        guard mpieInterval >= 0 else {
+            throw ConfigurationError.invalidValue(key: "mpie_interval", reason: "must be ≥ 0 positions (0 = automatic)")
+        }
+        guard mpieFriction >= 0 && mpieFriction < 1 else {
+            throw ConfigurationError.invalidValue(key: "mpie_friction", reason: "must be in [0, 1)")
+        }
+        guard mpieFeedback >= 0 && mpieFeedback <= 1 else {
+            throw ConfigurationError.invalidValue(key: "mpie_feedback", reason: "must be in [0, 1]")
+        }
+        guard raarBeta > 0 && raarBeta <= 1 else {
+            throw ConfigurationError.invalidValue(key: "raar_beta", reason: "must be in (0, 1] (1 = classic DM)")
         }
         return plan
     }

@@ -19,6 +19,9 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     /// max_r Σ_k |P_k|², kept current by the ePIE updates.
     var maxProbePower: Float = 0
     private var overlapSumsAllocated = false
+    // rPIE / mPIE / RAAR / background
+    /// The incoherent background when the model has one (`enableBackground`), else nil.
+    public internal(set) var background: IncoherentBackground?
 
     public var frameCount: Int { data.frameCount }
 

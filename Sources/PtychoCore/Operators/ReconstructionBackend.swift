@@ -30,6 +30,13 @@ public protocol FrameOperators {
     /// ePIE object and probe update from scratch = ψ' (Maiden & Rodenburg 2009), normalised by
     /// max Σ_k|P_k|² (object) and max|O_j|² (probe).
     func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, updateProbe: Bool)
+
+    // rPIE / mPIE / RAAR / background
+    /// rPIE update (Maiden, Johnson & Li 2017) from scratch = ψ': ePIE's steps α, β with the denominators
+    /// (1 − α_O)·Σ_k|P_k|² + α_O·max Σ_k|P_k|² and (1 − α_P)·|O|² + α_P·max|O|²; α_O = α_P = 1 is
+    /// `pieUpdate` exactly (see `FrameKernels.pieUpdate`).
+    func regularisedPIEUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, objectRegularisation: Float,
+                              probeRegularisation: Float, updateProbe: Bool)
 }
 
 /// How a sweep visits the frames.
@@ -60,4 +67,22 @@ public protocol ReconstructionBackend: AnyObject {
     func solveObject(inertia: Float)
     /// Probe half: P = (c_P·P + Σ O*ψ)/(c_P + Σ|O|²), c_P = inertia·max Σ|O|².
     func solveProbe(inertia: Float)
+
+    // rPIE / mPIE / RAAR / background
+    /// The stored exit waves `[N, K, ny, nx]` while a projection stage (DM, RAAR, AP) runs, else nil.
+    var exitWaves: ComplexArray? { get }
+    /// Copies saved exit waves (same shape) into the stored ones, for a resumed run.
+    func restoreExitWaves(from saved: ComplexArray)
+    /// mPIE's buffers: zero velocities, snapshots equal to the current object and probe.
+    func makeMomentumBuffers() -> MomentumBuffers
+    /// mPIE's momentum step (see `MomentumPIE`) on the object, and on the probe when `includeProbe`:
+    /// v ← η·v + (X − S);  X ← X + ν·v;  S ← X.
+    func applyMomentum(_ buffers: MomentumBuffers, friction: Float, feedback: Float, includeProbe: Bool)
+    /// The model's incoherent background B (part of the model, like the object), nil when off. A
+    /// checkpoint saves `background.values` and restores them with `background.restore(from:)`.
+    var background: IncoherentBackground? { get }
+    /// Adds B to the model (see `IncoherentBackground`); every later modulus projection uses it.
+    func enableBackground()
+    /// B's refinement from the ratios the projections since the last call accumulated (no-op when off).
+    func refineBackground()
 }
