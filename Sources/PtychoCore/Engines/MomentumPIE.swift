@@ -11,7 +11,9 @@
 /// The step fires every T positions counted along the visiting order across iterations, as in the paper
 /// (PtyLab fires it at random with probability 5 % per position instead). Default T: a quarter of the
 /// positions (`interval` = 0), so the change X − S averages over updates spread across the field of view
-/// while the momentum still acts several times per iteration.
+/// while the momentum still acts several times per iteration. On the engine tests' simulation (160
+/// positions, 30 iterations) T = 20, 40 and 160 all gave a Fourier error of 0.0014–0.0015 against rPIE's
+/// 0.0016 (NRMSE 0.013–0.014, rPIE 0.012): the choice of T matters little there.
 ///
 /// State: the visiting order, the four momentum arrays (`MomentumBuffers`) and the count of positions since
 /// the last momentum step (`positions_since_momentum`).
