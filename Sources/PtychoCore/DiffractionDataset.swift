@@ -68,6 +68,8 @@ public struct SimulationTruth: @unchecked Sendable {
     /// Object pixel that corresponds to position (0, 0).
     public var originRow: Double
     public var originColumn: Double
+    /// Expected background counts per pixel `[ny, nx]`, centred (detector layout); nil when none.
+    public var background: RealArray? = nil
 
     public init(object: ComplexArray, probe: ComplexArray, positions: ScanPositions,
                 pixelSize: (y: Double, x: Double), originRow: Double, originColumn: Double) {
@@ -144,6 +146,9 @@ public struct ReconstructionResult: @unchecked Sendable {
     public var geometry: ExperimentGeometry
     /// Which translation convention was used on read.
     public var translationConvention: TranslationConvention
+    /// The refined incoherent background `[ny, nx]`, detector layout (centred, as the files' frames);
+    /// nil when the model has none.
+    public var background: RealArray? = nil
 
     public init(object: ComplexArray, objectPixelSize: (y: Double, x: Double), illumination: RealArray,
                 probe: ComplexArray, modePower: [Float], initialPositions: ScanPositions,

@@ -57,6 +57,11 @@ struct ReconstructCommand: ParsableCommand {
     @Option(name: .customLong("zone-plate-central-stop-um"), help: "Zone plate central-stop diameter, µm.")
     var zonePlateCentralStop: Double?
     @Option(help: "Start from the object (mode 0) of a previous result file of the same scan.") var object: String?
+    // rPIE / mPIE / RAAR / background
+    @Option(name: .customLong("rpie-object-alpha"), help: "rPIE/mPIE object regularisation α_O in (0, 1].")
+    var rpieObjectAlpha: Float?
+    @Option(name: .customLong("raar-beta"), help: "RAAR relaxation β in (0, 1].") var raarBeta: Float?
+    @Flag(help: "Refine an incoherent background per detector pixel (stored in the result).") var background = false
 
     func run() throws {
         try reportingFailures {
@@ -82,6 +87,19 @@ struct ReconstructCommand: ParsableCommand {
                 throw CommandFailure(message: "\(path): \(error)", status: ExitStatus.usage)
             }
         }
+        try applyFlags(to: &configuration)
+        guard configuration.input != nil else {
+            throw CommandFailure(message: "reconstruct: no input file (give INPUT or \"input\" in --config)",
+                                 status: ExitStatus.usage)
+        }
+        if configuration.output == nil {
+            configuration.output = OutputPaths.sibling(of: configuration.input!, suffix: "_result.h5")
+        }
+        return configuration
+    }
+
+    /// Sets every option given as a flag (flags win over the configuration file).
+    func applyFlags(to configuration: inout ReconstructionConfiguration) throws {
         if let input { configuration.input = input }
         if let output { configuration.output = output }
         if let engine { configuration.engine = engine }
@@ -122,14 +140,10 @@ struct ReconstructCommand: ParsableCommand {
         if let zonePlateOuterZoneWidth { configuration.zonePlateOuterZoneWidth = zonePlateOuterZoneWidth * 1e-9 }
         if let zonePlateCentralStop { configuration.zonePlateCentralStop = zonePlateCentralStop * 1e-6 }
         if let object { configuration.objectInit = object }
-        guard configuration.input != nil else {
-            throw CommandFailure(message: "reconstruct: no input file (give INPUT or \"input\" in --config)",
-                                 status: ExitStatus.usage)
-        }
-        if configuration.output == nil {
-            configuration.output = OutputPaths.sibling(of: configuration.input!, suffix: "_result.h5")
-        }
-        return configuration
+        // rPIE / mPIE / RAAR / background
+        if let rpieObjectAlpha { configuration.rpieObjectAlpha = rpieObjectAlpha }
+        if let raarBeta { configuration.raarBeta = raarBeta }
+        if background { configuration.background = true }
     }
 
     /// `8G`, `512M`, `64K` (binary units) or a plain byte count.

@@ -111,13 +111,15 @@ struct ReconstructionRunner {
                                             sequentialPlanThreaded: resuming?.sequentialPlanThreaded)
         let device = "cpu (\(threads) threads, FFTW)"
         func result(_ history: [IterationRecord]) -> ReconstructionResult {
-            ReconstructionResult(
+            var result = ReconstructionResult(
                 object: model.object, objectPixelSize: pixelSize, illumination: model.illumination(),
                 probe: model.probe, modePower: model.modePowerFractions(), initialPositions: initialPositions,
                 refinedPositions: model.positions, history: history, configurationJSON: configuration.encodedJSON(),
                 provenance: Provenance(version: Ptychite.version, command: command,
                                        date: ISO8601DateFormatter().string(from: Date()), device: device),
                 geometry: geometry, translationConvention: convention)
+            result.background = reconstruction.backend.background?.detectorLayout()
+            return result
         }
 
         let checkpointPath = Self.checkpointPath(forOutput: outputPath)

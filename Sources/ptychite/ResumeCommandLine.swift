@@ -9,19 +9,7 @@ struct ResumeCommandLine {
     let command: ReconstructCommand
 
     func runner(checkpoint path: String) throws -> ReconstructionRunner {
-        let given = [("INPUT", command.input != nil), ("--config", command.config != nil),
-                     ("--engine", command.engine != nil), ("--probe-modes", command.probeModes != nil),
-                     ("--seed", command.seed != nil), ("--translation", command.translation != nil),
-                     ("--probe", command.probe != nil), ("--probe-diameter-um", command.probeDiameter != nil),
-                     ("--probe-update-start", command.probeUpdateStart != nil),
-                     ("--max-memory", command.maxMemory != nil), ("--device", command.device != nil),
-                     ("--fft-planning", command.fftPlanning != nil)]
-            .filter(\.1).map(\.0)
-        guard given.isEmpty else {
-            throw CommandFailure(message: "--resume continues the checkpoint's configuration; \(given.joined(separator: ", ")) "
-                                 + "cannot be given with it (only -o, --progress, --threads, --checkpoint-every)",
-                                 status: ExitStatus.usage)
-        }
+        try refuseOptionsThatChangeTheRun()
         let contents: CheckpointContents
         do { contents = try CheckpointReader().read(path: path) } catch {
             throw CommandFailure(message: "\(error)", status: ExitStatus.inputOutput)
@@ -44,5 +32,33 @@ struct ResumeCommandLine {
         return try ReconstructionRunner(configuration: configuration,
                                         command: CommandLine.arguments.joined(separator: " "),
                                         resuming: contents, threads: threads)
+    }
+
+    /// Every flag but -o, --progress, --threads and --checkpoint-every would make the resumed run differ
+    /// from the one that was interrupted: refused, with the keys named.
+    private func refuseOptionsThatChangeTheRun() throws {
+        var given = [command.input != nil ? "INPUT" : nil, command.config != nil ? "--config" : nil].compactMap { $0 }
+        var flags = ReconstructionConfiguration()
+        try command.applyFlags(to: &flags)
+        flags.output = nil
+        flags.progress = ReconstructionConfiguration().progress
+        flags.threads = ReconstructionConfiguration().threads
+        flags.checkpointEvery = nil
+        given += Self.keysThatDiffer(flags, ReconstructionConfiguration())
+        guard given.isEmpty else {
+            throw CommandFailure(message: "--resume continues the checkpoint's configuration; \(given.joined(separator: ", ")) "
+                                 + "cannot be given with it (only -o, --progress, --threads, --checkpoint-every)",
+                                 status: ExitStatus.usage)
+        }
+    }
+
+    private static func keysThatDiffer(_ a: ReconstructionConfiguration, _ b: ReconstructionConfiguration) -> [String] {
+        func object(_ c: ReconstructionConfiguration) -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(c.encodedJSON().utf8))) as? [String: Any] ?? [:]
+        }
+        let left = object(a), right = object(b)
+        // Both sides come from the same encoder and parser, so their printed forms compare the values
+        // (Foundation's Bool bridging on Linux makes NSDictionary equality unreliable here).
+        return left.keys.sorted().filter { key in "\(left[key] ?? "null")" != "\(right[key] ?? "null")" }
     }
 }

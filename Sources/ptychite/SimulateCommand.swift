@@ -30,11 +30,14 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 1
     @Option(name: .customLong("translation-layout"), help: "Translation dataset shape: n3 (CXI) or 3n (PyNX).")
     var translationLayout = "n3"
+    @Option(help: "Mean diffuse background, photons per pixel, added to every frame (written to the truth file).")
+    var background = 0.0
 
     func run() throws {
         try reportingFailures {
             guard frames > 0, frameSize >= 16, energyKeV > 0, distance > 0, pixel > 0, beamDiameter > 0, dose >= 0,
-                  probeModes >= 1, (0..<0.5).contains(modePower), (0..<1).contains(deadPixels) else {
+                  probeModes >= 1, (0..<0.5).contains(modePower), (0..<1).contains(deadPixels),
+                  background >= 0, background.isFinite else {
                 throw CommandFailure(message: "simulate: every size, energy, distance, pixel, dose and fraction must be positive and in range",
                                      status: ExitStatus.usage)
             }
@@ -56,6 +59,7 @@ struct SimulateCommand: ParsableCommand {
             parameters.deadPixelFraction = deadPixels
             if detectorGap { parameters.detectorGapColumns = (frameSize / 2 + frameSize / 8)..<(frameSize / 2 + frameSize / 8 + 3) }
             parameters.seed = seed
+            parameters.background = background
             let layout: TranslationLayout
             switch translationLayout.lowercased() {
             case "n3": layout = .framesByAxes

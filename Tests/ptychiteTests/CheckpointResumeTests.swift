@@ -57,9 +57,9 @@ final class CheckpointResumeTests: XCTestCase {
     func testResumeRefusesOptionsThatWouldChangeTheRun() throws {
         let directory = try TemporaryDirectory()
         let outcome = try PtychiteProcess.run(["reconstruct", "--resume", directory.file("x.checkpoint.h5"),
-                                               "--engine", "DM:5"])
+                                               "--engine", "DM:5", "--background", "--probe-model", "gaussian"])
         XCTAssertEqual(outcome.status, 2, outcome.summary)
-        XCTAssertTrue(outcome.stderr.contains("--engine cannot be given with it"), outcome.summary)
+        XCTAssertTrue(outcome.stderr.contains("background, engine, probe_model cannot be given with it"), outcome.summary)
     }
 
     func testResumeFromAResultFileSaysItIsNotACheckpoint() throws {

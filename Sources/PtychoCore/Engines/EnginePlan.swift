@@ -4,6 +4,15 @@ import Foundation
 public enum EngineKind: String, Sendable, Codable, CaseIterable {
     case ePIE
     case differenceMap = "DM"
+    // rPIE / mPIE / RAAR / background
+    case rPIE, mPIE
+    case relaxedAveragedAlternatingReflections = "RAAR"
+    case alternatingProjections = "AP"
+
+    /// Whether the engine keeps an exit wave per frame and mode (the projection engines' memory cost).
+    public var storesExitWaves: Bool {
+        [.differenceMap, .relaxedAveragedAlternatingReflections, .alternatingProjections].contains(self)
+    }
 
     /// Parses an engine name, ignoring case (`dm`, `DM`, `epie`, `ePIE`).
     public init?(name: String) {
@@ -52,7 +61,7 @@ public struct EnginePlan: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var totalIterations: Int { stages.reduce(0) { $0 + $1.iterations } }
-    public var usesExitWaves: Bool { stages.contains { $0.engine == .differenceMap } }
+    public var usesExitWaves: Bool { stages.contains { $0.engine.storesExitWaves } }
     public var description: String { stages.map { "\($0.engine.rawValue):\($0.iterations)" }.joined(separator: ",") }
 }
 

@@ -4,10 +4,9 @@
 /// Each iteration visits the positions in a new random order; after each position
 ///   O_j ← O_j + α · Σ_k P_k* Δ_k / max_r Σ_k |P_k|²          (eq. 6)
 ///   P_k ← P_k + β · O_j* Δ_k / max_r |O_j|²                   (eq. 7)
-/// with Δ_k = P_F(P_k O_j) − P_k O_j, P_F the modulus projection. After a sweep that updated the probe the
-/// modes are orthogonalised (once per iteration: per position would cost a Gram matrix per frame); with
-/// position refinement each frame's shift is estimated from the same Δ before its update, and the
-/// positions move after the sweep.
+/// with Δ_k = P_F(P_k O_j) − P_k O_j, P_F the modulus projection. The visiting order is reshuffled from
+/// the previous iteration's, so it is the engine's checkpoint state (`VisitingOrder`). The sweep, with
+/// mode orthogonalisation and position refinement, is the PIE family's (`PIESweep`).
 public struct ExtendedPIE: ReconstructionEngine {
     public static let kind = EngineKind.ePIE
     public var alpha: Float
@@ -16,7 +15,7 @@ public struct ExtendedPIE: ReconstructionEngine {
     public var probeUpdateStart: Int
     /// Position refinement (issue 3, item 5); `nil` = positions fixed.
     public var positionRefinement: PositionRefinement?
-    private var order: [Int] = []
+    private var order = VisitingOrder()
 
     public init(alpha: Float = 1, beta: Float = 1, probeUpdateStart: Int = 1,
                 positionRefinement: PositionRefinement? = nil) {
@@ -27,40 +26,25 @@ public struct ExtendedPIE: ReconstructionEngine {
     }
 
     public mutating func start<Backend: ReconstructionBackend>(on backend: Backend) {
-        order = Array(0..<backend.frameCount)
+        order.start(frameCount: backend.frameCount)
     }
 
-    /// The visiting order is reshuffled in place each iteration, so it is state.
     public func saveState<Backend: ReconstructionBackend>(on backend: Backend) -> EngineState {
         var state = EngineState()
-        state.integers["visiting_order"] = order
+        order.save(into: &state)
         return state
     }
 
-    public mutating func restoreState<Backend: ReconstructionBackend>(_ state: EngineState,
-                                                                      on backend: Backend) throws {
-        let saved = try state.integers("visiting_order")
-        guard saved.sorted() == Array(0..<backend.frameCount) else {
-            throw EngineStateError.wrongShape("visiting_order", expected: [backend.frameCount], found: [saved.count])
-        }
-        order = saved
+    public mutating func restoreState<Backend: ReconstructionBackend>(_ state: EngineState, on backend: Backend) throws {
+        try order.restore(from: state)
     }
 
     public mutating func iterate<Backend: ReconstructionBackend>(on backend: Backend, iteration: Int,
                                                                   random: inout RandomSource) -> FourierMetrics {
-        order.shuffle(using: &random)
         let alpha = alpha, beta = beta, updateProbe = iteration >= probeUpdateStart
-        let refinePositions = positionRefinement?.isActive(at: iteration) ?? false
-        let metrics = backend.sweep(.sequential(order)) { operators, frames in
-            operators.combineExitWaves(frames, weight: 1, fromStoredExitWaves: false)   // ψ = P·O_j
-            operators.propagateForward(frames)
-            operators.projectModulus(frames, relaxation: 0)
-            operators.propagateBackward(frames)                                         // ψ' = P_F ψ
-            if refinePositions { operators.estimatePositionShift(frames, fromStoredExitWaves: false) }
-            operators.pieUpdate(frames, alpha: alpha, beta: beta, updateProbe: updateProbe)
+        return PIESweep.run(on: backend, order: order.next(using: &random), iteration: iteration,
+                            updateProbe: updateProbe, positionRefinement: positionRefinement) { operators, frames in
+            operators.pieUpdate(frames, alpha: alpha, beta: beta, updateProbe: updateProbe)   // eqs. 6–7
         }
-        if updateProbe { backend.orthogonaliseProbeModes() }   // once per sweep, not per position
-        if refinePositions { backend.refinePositions(stepLimit: positionRefinement!.stepLimit) }
-        return metrics
     }
 }

@@ -22,6 +22,8 @@ public final class Reconstruction {
         backend = CPUBackend(model: model, data: data, threads: threads, planningEffort: planningEffort,
                              sequentialPlanThreaded: sequentialPlanThreaded)
         random = RandomSource(seed: configuration.seed)
+        // rPIE / mPIE / RAAR / background
+        if configuration.background { backend.enableBackground() }
     }
 
     /// Runs `plan` from the start. `report` sees every iteration as it completes, with the plan's total
@@ -52,6 +54,15 @@ public final class Reconstruction {
         if let checkpoint {
             history = checkpoint.history
             random = checkpoint.random
+            if let saved = checkpoint.background {
+                guard let background = backend.background else {
+                    throw CheckpointError.planMismatch("the checkpoint has a background but the configuration has none")
+                }
+                guard saved.shape == background.values.shape else {
+                    throw EngineStateError.wrongShape("background", expected: background.values.shape, found: saved.shape)
+                }
+                background.restore(from: saved)
+            }
         }
         let total = plan.totalIterations
         for (index, stage) in plan.stages.enumerated() {
@@ -78,6 +89,30 @@ public final class Reconstruction {
                                            fourierRelaxation: configuration.dmFourierRelaxation,
                                            positionRefinement: configuration.positionRefinement)
                 keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
+            // rPIE / mPIE / RAAR / background
+            case .rPIE:
+                var engine = RegularisedPIE(alpha: configuration.epieAlpha, beta: configuration.epieBeta,
+                                            objectRegularisation: configuration.rpieObjectAlpha,
+                                            probeRegularisation: configuration.rpieProbeAlpha,
+                                            probeUpdateStart: configuration.probeUpdateStart,
+                                            positionRefinement: configuration.positionRefinement)
+                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
+            case .mPIE:
+                var engine = MomentumPIE(alpha: configuration.epieAlpha, beta: configuration.epieBeta,
+                                         objectRegularisation: configuration.rpieObjectAlpha,
+                                         probeRegularisation: configuration.rpieProbeAlpha,
+                                         interval: configuration.mpieInterval, friction: configuration.mpieFriction,
+                                         feedback: configuration.mpieFeedback,
+                                         probeUpdateStart: configuration.probeUpdateStart,
+                                         positionRefinement: configuration.positionRefinement)
+                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
+            case .relaxedAveragedAlternatingReflections:
+                var engine = RelaxedAveragedAlternatingReflections(
+                    beta: configuration.raarBeta, settings: configuration.projectionSettings)
+                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
+            case .alternatingProjections:
+                var engine = AlternatingProjections(settings: configuration.projectionSettings)
+                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
             }
             if !keepGoing { break }
         }
@@ -96,6 +131,7 @@ public final class Reconstruction {
         for done in progress.done..<progress.stage.iterations {
             let iteration = history.count + 1
             let metrics = engine.iterate(on: backend, iteration: iteration, random: &random)
+            backend.refineBackground()
             let record = IterationRecord(iteration: iteration, engine: Engine.kind.rawValue,
                                          fourierError: data.fourierError(metrics),
                                          poissonNLL: data.poissonNLL(metrics), seconds: clock.seconds(),
@@ -106,7 +142,7 @@ public final class Reconstruction {
             if let checkpoints, !keepGoing || iteration % checkpoints.interval == 0 {
                 checkpoints.save(ReconstructionCheckpoint(stage: progress.index, iterationsDoneInStage: done + 1,
                                                           random: random, engineState: engine.saveState(on: backend),
-                                                          history: history))
+                                                          history: history, background: backend.background?.values))
             }
             if !keepGoing { return false }
         }

@@ -13,9 +13,12 @@ public struct ReconstructionCheckpoint {
     /// The running engine's carried state (`ReconstructionEngine.saveState`), arrays by reference.
     public var engineState: EngineState
     public var history: [IterationRecord]
+    /// The model's refined incoherent background (internal fft-shifted layout), when it has one.
+    public var background: RealArray?
 
     public init(stage: Int, iterationsDoneInStage: Int, random: RandomSource, engineState: EngineState,
-                history: [IterationRecord]) {
+                history: [IterationRecord], background: RealArray? = nil) {
+        self.background = background
         self.stage = stage
         self.iterationsDoneInStage = iterationsDoneInStage
         self.random = random

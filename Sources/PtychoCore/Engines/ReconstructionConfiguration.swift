@@ -75,6 +75,19 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     public var zonePlateCentralStop: Double? = nil
     /// Initial object: `ones`, or a result file whose `/entry_1/object/data` mode 0 starts the object.
     public var objectInit: String = "ones"
+    // rPIE / mPIE / RAAR / background
+    /// rPIE/mPIE regularisation weights α_O, α_P in (0, 1]; 1 is ePIE's normalisation (steps: `epie_alpha`,
+    /// `epie_beta`).
+    public var rpieObjectAlpha: Float = 0.1
+    public var rpieProbeAlpha: Float = 1
+    /// mPIE: positions between momentum steps (0 = a quarter of the positions), friction η, feedback ν.
+    public var mpieInterval: Int = 0
+    public var mpieFriction: Float = 0.7
+    public var mpieFeedback: Float = 0.3
+    /// RAAR relaxation β in (0, 1] (1 = classic DM).
+    public var raarBeta: Float = 0.75
+    /// Refine an incoherent background per detector pixel in the model Î = Σ_k|Ψ_k|² + B.
+    public var background: Bool = false
 
     public init() {}
 
@@ -94,6 +107,10 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         case probeDefocus = "probe_defocus", probeFWHM = "probe_fwhm", zonePlateDiameter = "zone_plate_diameter"
         case zonePlateOuterZoneWidth = "zone_plate_outer_zone_width"
         case zonePlateCentralStop = "zone_plate_central_stop", objectInit = "object_init"
+        // rPIE / mPIE / RAAR / background
+        case rpieObjectAlpha = "rpie_object_alpha", rpieProbeAlpha = "rpie_probe_alpha"
+        case mpieInterval = "mpie_interval", mpieFriction = "mpie_friction", mpieFeedback = "mpie_feedback"
+        case raarBeta = "raar_beta", background
     }
 
     public init(from decoder: Decoder) throws {
@@ -151,6 +168,14 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         zonePlateOuterZoneWidth = try optional(.zonePlateOuterZoneWidth)
         zonePlateCentralStop = try optional(.zonePlateCentralStop)
         objectInit = try value(.objectInit, objectInit)
+        // rPIE / mPIE / RAAR / background
+        rpieObjectAlpha = try value(.rpieObjectAlpha, rpieObjectAlpha)
+        rpieProbeAlpha = try value(.rpieProbeAlpha, rpieProbeAlpha)
+        mpieInterval = try value(.mpieInterval, mpieInterval)
+        mpieFriction = try value(.mpieFriction, mpieFriction)
+        mpieFeedback = try value(.mpieFeedback, mpieFeedback)
+        raarBeta = try value(.raarBeta, raarBeta)
+        background = try value(.background, background)
     }
 
     /// Reads a configuration document; errors name the offending key.
@@ -212,6 +237,14 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         try c.encode(zonePlateOuterZoneWidth, forKey: .zonePlateOuterZoneWidth)
         try c.encode(zonePlateCentralStop, forKey: .zonePlateCentralStop)
         try c.encode(objectInit, forKey: .objectInit)
+        // rPIE / mPIE / RAAR / background
+        try c.encode(rpieObjectAlpha, forKey: .rpieObjectAlpha)
+        try c.encode(rpieProbeAlpha, forKey: .rpieProbeAlpha)
+        try c.encode(mpieInterval, forKey: .mpieInterval)
+        try c.encode(mpieFriction, forKey: .mpieFriction)
+        try c.encode(mpieFeedback, forKey: .mpieFeedback)
+        try c.encode(raarBeta, forKey: .raarBeta)
+        try c.encode(background, forKey: .background)
     }
 
     /// Checks values that decoding cannot: ranges and the engine plan. Returns the parsed plan.
@@ -256,6 +289,23 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
             throw ConfigurationError.invalidValue(key: "fft_planning", reason: "must be measure or estimate")
         }
         try validatePositionRefinementAndInitialGuesses()
+        // rPIE / mPIE / RAAR / background
+        for (key, value) in [("rpie_object_alpha", rpieObjectAlpha), ("rpie_probe_alpha", rpieProbeAlpha)]
+        where !(value > 0 && value <= 1) {
+            throw ConfigurationError.invalidValue(key: key, reason: "must be in (0, 1] (1 = ePIE's normalisation)")
+        }
+        guard mpieInterval >= 0 else {
+            throw ConfigurationError.invalidValue(key: "mpie_interval", reason: "must be ≥ 0 positions (0 = automatic)")
+        }
+        guard mpieFriction >= 0 && mpieFriction < 1 else {
+            throw ConfigurationError.invalidValue(key: "mpie_friction", reason: "must be in [0, 1)")
+        }
+        guard mpieFeedback >= 0 && mpieFeedback <= 1 else {
+            throw ConfigurationError.invalidValue(key: "mpie_feedback", reason: "must be in [0, 1]")
+        }
+        guard raarBeta > 0 && raarBeta <= 1 else {
+            throw ConfigurationError.invalidValue(key: "raar_beta", reason: "must be in (0, 1] (1 = classic DM)")
+        }
         return plan
     }
 }

@@ -23,6 +23,9 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     let modeOrthogonaliser: ProbeModeOrthogonaliser
     /// Position refinement (issue 3, item 5): `[N, 2]` shift estimates (rows, columns) of the last sweep.
     let positionShifts: RealArray
+    // rPIE / mPIE / RAAR / background
+    /// The incoherent background when the model has one (`enableBackground`), else nil.
+    public internal(set) var background: IncoherentBackground?
 
     public var frameCount: Int { data.frameCount }
 
@@ -114,16 +117,6 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     }
 
     public func releaseExitWaves() { exitWaves = nil }
-
-    public func exitWavesForCheckpoint() -> ComplexArray? { exitWaves }
-
-    public func restoreExitWaves(from saved: ComplexArray) throws {
-        guard let exitWaves else { throw EngineStateError.missing("exit_waves (not allocated)") }
-        guard saved.shape == exitWaves.shape else {
-            throw EngineStateError.wrongShape("exit_waves", expected: exitWaves.shape, found: saved.shape)
-        }
-        if saved !== exitWaves { exitWaves.storage.update(from: saved.storage) }
-    }
 
     public func resetOverlapSums() {
         if !overlapSumsAllocated {

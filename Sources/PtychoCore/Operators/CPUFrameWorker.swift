@@ -9,7 +9,7 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     let scratch: ComplexArray
     /// `[ny, nx]`: per-pixel terms of the kernels (see `KernelScratch`).
     let pixelScratch: RealArray
-    /// `[2, nx]`: two rows of per-pixel terms.
+    /// `[4, nx]`: four rows of per-pixel terms.
     let rowScratch: RealArray
     let kernelScratch: KernelScratch
     var plan: FFTPlan2D
@@ -19,6 +19,10 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     private(set) var probeNumerator: ComplexArray?
     private(set) var probeDenominator: RealArray?
     private var accumulators: OverlapAccumulators?
+    // rPIE / mPIE / RAAR / background
+    /// `[ny, nx]`: Σ m·I/Î over the frames this worker projected since the background's last refinement.
+    var backgroundRatios: RealArray?
+    var backgroundFrames = 0
 
     init(backend: CPUBackend) {
         self.backend = backend
@@ -27,8 +31,9 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         shape = backend.shape
         scratch = ComplexArray(shape: [shape.modes, shape.height, shape.width])
         pixelScratch = RealArray(shape: [shape.height, shape.width])
-        rowScratch = RealArray(shape: [2, shape.width])
-        kernelScratch = KernelScratch(frame: pixelScratch.pointer, rowA: rowScratch.slice(0), rowB: rowScratch.slice(1))
+        rowScratch = RealArray(shape: [4, shape.width])
+        kernelScratch = KernelScratch(frame: pixelScratch.pointer, rowA: rowScratch.slice(0), rowB: rowScratch.slice(1),
+                                      rowC: rowScratch.slice(2), rowD: rowScratch.slice(3))
         plan = backend.parallelPlan
     }
 
@@ -67,7 +72,10 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
             FrameKernels.modulusProjection(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
                                            mask: data.mask.pointer, shape: shape,
                                            noiseBound: relaxation * data.noiseLevel.storage[j],
-                                           scratch: kernelScratch, metrics: &metrics)
+                                           scratch: kernelScratch, metrics: &metrics,
+                                           background: backend.background.map { UnsafePointer($0.values.pointer) },
+                                           backgroundRatios: backgroundRatios?.pointer)
+            if backgroundRatios != nil { backgroundFrames += 1 }
         }
     }
 

@@ -53,6 +53,11 @@ public enum FrameKernels {
     /// fitting Poisson noise, which otherwise makes its iterates drift.
     /// Adds this frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) to `metrics`.
     ///
+    /// With an incoherent `background` B (`IncoherentBackground`, same layout as the data) the model is
+    /// Î = Σ_k |Ψ_k|²/n + B: the factor √I/√Î then scales the modes by √(I/Î), the metrics use Î with B, and
+    /// m·I/Î is added to `backgroundRatios` for B's refinement. Both are handled in separate row loops
+    /// chosen outside the pixel loops, so without a background the pixel loops are those of the plain model.
+    ///
     /// One pass over the frame computes √Î and the metric terms row by row; the exact projection scales
     /// each row right there (it is still in L1), the relaxed one needs the frame's residual first and
     /// scales in a second pass.
@@ -60,7 +65,8 @@ public enum FrameKernels {
     public static func modulusProjection(farField: UnsafeMutablePointer<Float>,
                                          amplitudes: UnsafePointer<Float>, mask: UnsafePointer<Float>,
                                          shape: FrameShape, noiseBound: Float, scratch: KernelScratch,
-                                         metrics: inout FourierMetrics) {
+                                         metrics: inout FourierMetrics, background: UnsafePointer<Float>? = nil,
+                                         backgroundRatios: UnsafeMutablePointer<Float>? = nil) {
         let n = shape.pixels, width = shape.width, modes = shape.modes
         let inverseN = 1 / Float(n)
         let relaxed = noiseBound > 0
@@ -76,12 +82,20 @@ public enum FrameKernels {
             let model = scratch.frame + start
             Self.modePower(row, modes: modes, modeStride: 2 * n, count: width, into: model)
             let a = amplitudes + start, m = mask + start
+            if let background {
+                let b = background + start, scale = Float(n)
+                for i in 0..<width { model[i] += b[i] * scale }
+            }
             for i in 0..<width {
                 let intensity = model[i] * inverseN, root = ptychite_sqrt(intensity)
                 let difference = root - a[i]
                 residualTerms[i] += m[i] * difference * difference
                 likelihoodTerms[i] += m[i] * (intensity - a[i] * a[i] * fastLogarithm(intensity + tiny))
                 model[i] = root
+            }
+            if let backgroundRatios {
+                let q = backgroundRatios + start
+                for i in 0..<width { q[i] += m[i] * a[i] * a[i] / (model[i] * model[i] + tiny) }
             }
             if !relaxed {
                 for i in 0..<width { model[i] = (m[i] * a[i] / (model[i] + epsilon) + (1 - m[i])) * inverseN }
@@ -210,68 +224,24 @@ public enum FrameKernels {
             }
         }
     }
-
-    /// The ePIE update (Maiden & Rodenburg 2009, eqs. 6–7) with mixed-state modes, in place:
-    /// Δ_k = ψ'_k − P_k·O;  O ← O + α/max_r Σ_k|P_k|² · Σ_k P_k*·Δ_k;  P_k ← P_k + β/max_r|O|² · O*·Δ_k,
-    /// both from the values before this update (`beta` = 0 leaves the probe alone).
-    /// `maxProbePower` is max_r Σ_k |P_k(r)|² of the probe as it is now; returns the same for the
-    /// updated probe, so a sequential sweep never recomputes it.
-    @inlinable
-    public static func pieUpdate(projected: UnsafePointer<Float>, probe: UnsafeMutablePointer<Float>,
-                                 patch: ObjectPatch, alpha: Float, beta: Float, maxProbePower: Float,
-                                 shape: FrameShape, scratch: KernelScratch) -> Float {
-        let width = shape.width
-        let objectStep = alpha / max(maxProbePower, .leastNormalMagnitude)
-        var probeStep: Float = 0
-        if beta != 0 {
-            var maxObjectPower: Float = 0
-            for r in 0..<shape.height {
-                let o = UnsafePointer(patch.rowStart(r))
-                for i in 0..<width { scratch.rowA[i] = o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1] }
-                maxObjectPower = max(maxObjectPower, Reduction.maximum(scratch.rowA, width))
-            }
-            probeStep = beta / max(maxObjectPower, .leastNormalMagnitude)
-        }
-        let changeRe = scratch.rowA, changeIm = scratch.rowB
-        for r in 0..<shape.height {
-            let o = patch.rowStart(r)
-            let power = scratch.frame + r * width
-            for i in 0..<width { changeRe[i] = 0; changeIm[i] = 0; power[i] = 0 }
-            for k in 0..<shape.modes {
-                let offset = 2 * (k * shape.pixels + r * width)
-                let p = probe + offset, f = projected + offset, old = UnsafePointer(o)
-                for i in 0..<width {
-                    let pr = p[2 * i], pi = p[2 * i + 1], or = old[2 * i], oi = old[2 * i + 1]
-                    let dRe = f[2 * i] - (pr * or - pi * oi), dIm = f[2 * i + 1] - (pr * oi + pi * or)
-                    changeRe[i] += pr * dRe + pi * dIm
-                    changeIm[i] += pr * dIm - pi * dRe
-                    let npr = pr + probeStep * (or * dRe + oi * dIm)
-                    let npi = pi + probeStep * (or * dIm - oi * dRe)
-                    p[2 * i] = npr
-                    p[2 * i + 1] = npi
-                    power[i] += npr * npr + npi * npi
-                }
-            }
-            for i in 0..<width {
-                o[2 * i] += objectStep * changeRe[i]
-                o[2 * i + 1] += objectStep * changeIm[i]
-            }
-        }
-        return Reduction.maximum(scratch.frame, shape.pixels)
-    }
 }
 
-/// Per-worker scratch for the kernels' per-pixel terms: `frame` holds one frame (`n` floats), `rowA` and
-/// `rowB` one row each.
+/// Per-worker scratch for the kernels' per-pixel terms: `frame` holds one frame (`n` floats), `rowA` to
+/// `rowD` one row each (`rowC`, `rowD`: the per-pixel steps of the regularised PIE update).
 public struct KernelScratch {
     public let frame: UnsafeMutablePointer<Float>
     public let rowA: UnsafeMutablePointer<Float>
     public let rowB: UnsafeMutablePointer<Float>
+    public let rowC: UnsafeMutablePointer<Float>
+    public let rowD: UnsafeMutablePointer<Float>
 
-    public init(frame: UnsafeMutablePointer<Float>, rowA: UnsafeMutablePointer<Float>, rowB: UnsafeMutablePointer<Float>) {
+    public init(frame: UnsafeMutablePointer<Float>, rowA: UnsafeMutablePointer<Float>, rowB: UnsafeMutablePointer<Float>,
+                rowC: UnsafeMutablePointer<Float>, rowD: UnsafeMutablePointer<Float>) {
         self.frame = frame
         self.rowA = rowA
         self.rowB = rowB
+        self.rowC = rowC
+        self.rowD = rowD
     }
 }
 

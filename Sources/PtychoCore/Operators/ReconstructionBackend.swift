@@ -37,6 +37,12 @@ public protocol FrameOperators {
     /// `propagateBackward`, before the update), or with ψ' the stored exit waves when `fromStoredExitWaves`
     /// (DM: after `updateExitWaves`, so Δ is the new ψ's disagreement with the overlap model P·O_j).
     func estimatePositionShift(_ batch: FrameBatch, fromStoredExitWaves: Bool)
+    // rPIE / mPIE / RAAR / background
+    /// rPIE update (Maiden, Johnson & Li 2017) from scratch = ψ': ePIE's steps α, β with the denominators
+    /// (1 − α_O)·Σ_k|P_k|² + α_O·max Σ_k|P_k|² and (1 − α_P)·|O|² + α_P·max|O|²; α_O = α_P = 1 is
+    /// `pieUpdate` exactly (see `FrameKernels.pieUpdate`).
+    func regularisedPIEUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, objectRegularisation: Float,
+                              probeRegularisation: Float, updateProbe: Bool)
 }
 
 /// How a sweep visits the frames.
@@ -60,11 +66,6 @@ public protocol ReconstructionBackend: AnyObject {
     func initialiseExitWaves()
     /// Frees the stored exit waves (a stage that does not need them returns the memory).
     func releaseExitWaves()
-    /// The stored exit waves `[N, K, ny, nx]` as a host array for a checkpoint (the backend's own storage
-    /// where it is on the host), or `nil` when none are allocated.
-    func exitWavesForCheckpoint() -> ComplexArray?
-    /// Replaces the stored exit waves (allocated by `initialiseExitWaves`) with a checkpoint's.
-    func restoreExitWaves(from saved: ComplexArray) throws
     /// Zeroes the overlap-projection sums before a sweep that accumulates them.
     func resetOverlapSums()
     /// Object half of the overlap projection from the accumulated sums, with inertia (PyNX's
@@ -85,4 +86,21 @@ public protocol ReconstructionBackend: AnyObject {
     /// `stepLimit` pixels per axis, mean step removed, patches kept inside the object
     /// (`ReconstructionModel.refinePositions`).
     func refinePositions(stepLimit: Double)
+    // rPIE / mPIE / RAAR / background
+    /// The stored exit waves `[N, K, ny, nx]` while a projection stage (DM, RAAR, AP) runs, else nil.
+    var exitWaves: ComplexArray? { get }
+    /// Copies saved exit waves (same shape) into the stored ones, for a resumed run.
+    func restoreExitWaves(from saved: ComplexArray)
+    /// mPIE's buffers: zero velocities, snapshots equal to the current object and probe.
+    func makeMomentumBuffers() -> MomentumBuffers
+    /// mPIE's momentum step (see `MomentumPIE`) on the object, and on the probe when `includeProbe`:
+    /// v ← η·v + (X − S);  X ← X + ν·v;  S ← X.
+    func applyMomentum(_ buffers: MomentumBuffers, friction: Float, feedback: Float, includeProbe: Bool)
+    /// The model's incoherent background B (part of the model, like the object), nil when off. A
+    /// checkpoint saves `background.values` and restores them with `background.restore(from:)`.
+    var background: IncoherentBackground? { get }
+    /// Adds B to the model (see `IncoherentBackground`); every later modulus projection uses it.
+    func enableBackground()
+    /// B's refinement from the ratios the projections since the last call accumulated (no-op when off).
+    func refineBackground()
 }

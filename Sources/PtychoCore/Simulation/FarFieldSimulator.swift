@@ -13,6 +13,8 @@ struct FarFieldSimulator: Sendable {
     let mask: RealArray
     let addsPhotonNoise: Bool
     let seed: UInt64
+    /// `[ny, nx]`, centred: expected background counts added to every frame before the noise.
+    var background: RealArray? = nil
 
     /// Fills `intensities` (`[N, ny, nx]`, centred) with the simulated counts.
     func simulate(into intensities: RealArray) {
@@ -64,6 +66,9 @@ struct FarFieldSimulator: Sendable {
             }
         }
 
+        if let background {
+            for pixel in 0..<(height * width) { counts[pixel] += background.storage[pixel] }
+        }
         var noise = RandomSource(seed: SimulationRandomStream.photonNoise.seed(base: seed, index: frame))
         let good = mask.pointer
         for pixel in 0..<(height * width) {

@@ -47,15 +47,18 @@ public enum PtychographySimulation {
 
         let mask = detectorMask(parameters)
         let intensities = RealArray(shape: [parameters.positionCount, size, size])
+        let background = parameters.background > 0
+            ? DiffuseBackground.make(level: parameters.background, height: size, width: size) : nil
         FarFieldSimulator(probe: probe, object: object, placement: placement, mask: mask,
-                          addsPhotonNoise: parameters.dose != nil, seed: parameters.seed)
+                          addsPhotonNoise: parameters.dose != nil, seed: parameters.seed, background: background)
             .simulate(into: intensities)
 
         let dataset = DiffractionDataset(geometry: geometry, positions: positions, intensities: intensities,
                                          mask: mask, source: "simulation")
-        let truth = SimulationTruth(object: object, probe: probe, positions: positions,
+        var truth = SimulationTruth(object: object, probe: probe, positions: positions,
                                     pixelSize: geometry.objectPixelSize,
                                     originRow: placement.originRow, originColumn: placement.originColumn)
+        truth.background = background
         return (dataset, truth)
     }
 

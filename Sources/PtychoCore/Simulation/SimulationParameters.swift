@@ -52,6 +52,9 @@ extension PtychographySimulation {
         public var objectMargin: Int
         /// Seeds every random choice: scan jitter, object, probe modes, dead pixels, photon noise.
         public var seed: UInt64
+        /// Mean diffuse background over the detector, photons per pixel, added to the expected counts
+        /// before the noise (`DiffuseBackground`); 0 = none.
+        public var background: Double = 0
 
         public init(frameSize: Int = 128,
                     energy: Double = 6.2e3 * PhysicalConstants.electronvolt,

@@ -39,6 +39,8 @@ enum CheckpointLayout {
     static let threads = group + "/threads"
     static let sequentialPlanThreaded = group + "/sequential_fft_threaded"
     static let engineState = group + "/engine_state"
+    /// The refined background in the internal (fft-shifted) layout, only when the model has one.
+    static let background = group + "/background"
     /// One string dataset per kind listing the names stored under `engine_state/<kind>/`.
     static func names(_ kind: String) -> String { engineState + "/\(kind)_names" }
     static func item(_ kind: String, _ name: String) -> String { engineState + "/\(kind)/\(name)" }
@@ -63,6 +65,10 @@ public struct CheckpointWriter: Sendable {
             try file.write(scalar: Int64(contents.sequentialPlanThreaded ? 1 : 0),
                            to: CheckpointLayout.sequentialPlanThreaded, as: .int64)
             try writeEngineState(c.engineState, file)
+            if let background = c.background {
+                try file.write(Array(background.storage), to: CheckpointLayout.background, shape: background.shape,
+                               as: .float32)
+            }
         }
     }
 
@@ -122,11 +128,21 @@ public struct CheckpointReader: Sendable {
         let checkpoint = ReconstructionCheckpoint(
             stage: Int(stage[0]), iterationsDoneInStage: Int(done[0]),
             random: RandomSource(state: (state[0], state[1], state[2], state[3])),
-            engineState: try readEngineState(file), history: result.history)
+            engineState: try readEngineState(file), history: result.history,
+            background: try readBackground(file))
         return CheckpointContents(result: result, checkpoint: checkpoint,
                                   inputPath: try file.inputString(CheckpointLayout.inputPath),
                                   fftWisdom: try file.inputString(CheckpointLayout.fftWisdom),
                                   threads: Int(threads[0]), sequentialPlanThreaded: threaded[0] != 0)
+    }
+
+    private func readBackground(_ file: HDF5File) throws -> RealArray? {
+        guard file.exists(CheckpointLayout.background) else { return nil }
+        let dataset = try file.inputDataset(CheckpointLayout.background)
+        let values: [Float] = try file.inputNumbers(CheckpointLayout.background, rank: 2, expected: "(ny, nx)")
+        let array = RealArray(shape: dataset.shape)
+        _ = array.storage.update(fromContentsOf: values)
+        return array
     }
 
     private func readEngineState(_ file: HDF5File) throws -> EngineState {

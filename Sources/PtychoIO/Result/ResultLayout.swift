@@ -41,4 +41,10 @@ public enum ResultLayout {
     public static let truePositions = positions + "/true"
     public static let originRow = object + "/origin_row"
     public static let originColumn = object + "/origin_column"
+    // rPIE / mPIE / RAAR / background
+    /// The refined incoherent background, float32 `(ny, nx)`, detector layout (centred, like the input
+    /// frames), photons per pixel; only when the model has one (`background: true`).
+    public static let background = process + "/background"
+    /// Truth files only: the simulated background, float32 `(ny, nx)`, detector layout; only when simulated.
+    public static let truthBackground = entry + "/background"
 }

@@ -25,7 +25,7 @@ public struct ResultReader: Sendable {
             throw InputError.wrongShape(file: path, dataset: ResultLayout.refinedPositions,
                                         expected: ShapeText.tuple([initial.count, 2]), found: [refined.count, 2])
         }
-        return ReconstructionResult(
+        var result = ReconstructionResult(
             object: object, objectPixelSize: (y: try file.inputPositiveScalar(ResultLayout.objectYPixelSize),
                                               x: try file.inputPositiveScalar(ResultLayout.objectXPixelSize)),
             illumination: illumination, probe: probe, modePower: modePower, initialPositions: initial,
@@ -38,6 +38,9 @@ public struct ResultReader: Sendable {
                                    device: try file.inputString(ResultLayout.device)),
             geometry: try readGeometry(file, frameHeight: probe.shape[1], frameWidth: probe.shape[2]),
             translationConvention: try readConvention(file))
+        result.background = try file.optionalRealImage(ResultLayout.background, height: probe.shape[1],
+                                                       width: probe.shape[2])
+        return result
     }
 
     /// Only the probe modes `(modes, ny, nx)`: what `--probe FILE` needs, from a result or truth file.

@@ -92,8 +92,12 @@ public struct ResultWriter: Sendable {
         try file.write(string: provenance.command, to: ResultLayout.command)
         try file.write(string: provenance.date, to: ResultLayout.date)
         try file.write(string: provenance.device, to: ResultLayout.device)
+        if let background = result.background {
+            try file.writeRealImage(background, to: ResultLayout.background)
+        }
     }
 
+    // rPIE / mPIE / RAAR / background
     private func writeInstrument(_ geometry: ExperimentGeometry, _ file: HDF5File) throws {
         try file.createGroup(ResultLayout.instrument, nxClass: "NXinstrument")
         try file.createGroup(ResultLayout.instrument + "/source_1", nxClass: "NXsource")

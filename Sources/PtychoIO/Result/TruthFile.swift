@@ -24,6 +24,9 @@ public struct TruthWriter: Sendable {
             try file.writeComplex(truth.probe, to: ResultLayout.probeData)
             try file.createGroup(ResultLayout.positions, nxClass: "NXcollection")
             try file.writePositions(truth.positions, to: ResultLayout.truePositions)
+            if let background = truth.background {
+                try file.writeRealImage(background, to: ResultLayout.truthBackground)
+            }
         }
     }
 }
@@ -41,12 +44,15 @@ public struct TruthReader: Sendable {
         let probe = try file.inputComplex(ResultLayout.probeData, expected: "(modes, ny, nx) or (ny, nx)") {
             $0.count == 3 ? $0 : $0.count == 2 ? [1] + $0 : nil
         }
-        return SimulationTruth(
+        var truth = SimulationTruth(
             object: object, probe: probe, positions: try file.inputPositions(ResultLayout.truePositions),
             pixelSize: (y: try file.inputPositiveScalar(ResultLayout.objectYPixelSize),
                         x: try file.inputPositiveScalar(ResultLayout.objectXPixelSize)),
             originRow: try finiteScalar(file, ResultLayout.originRow),
             originColumn: try finiteScalar(file, ResultLayout.originColumn))
+        truth.background = try file.optionalRealImage(ResultLayout.truthBackground, height: probe.shape[1],
+                                                      width: probe.shape[2])
+        return truth
     }
 
     private func finiteScalar(_ file: HDF5File, _ objectPath: String) throws -> Double {

@@ -1,10 +1,11 @@
 import PtychoCore
 import XCTest
 
-/// Resuming from a checkpoint taken in the middle of a DM stage, at a stage boundary and in the middle of
-/// an ePIE stage continues bit-for-bit like the run that was never stopped (same threads, same plans).
+/// Resuming from a checkpoint taken in the middle of a stage or at a stage boundary, for engines that
+/// carry state (DM's exit waves, ePIE's order, mPIE's momentum, RAAR's exit waves) and with the refined
+/// background, continues bit-for-bit like the run that was never stopped (same threads, same plans).
 final class CheckpointContinuationTests: XCTestCase {
-    private let plan = try! EnginePlan(parsing: "DM:6,ePIE:6")
+    private let plan = try! EnginePlan(parsing: "DM:3,ePIE:3,mPIE:3,RAAR:3")
 
     func testResumingFromCheckpointsContinuesBitForBit() throws {
         let reference = makeReconstruction()
@@ -12,13 +13,15 @@ final class CheckpointContinuationTests: XCTestCase {
 
         let saved = SavedCheckpoints()
         let interrupted = makeReconstruction()
-        interrupted.run(plan: plan, checkpoints: CheckpointPolicy(every: 3) { checkpoint in
+        interrupted.run(plan: plan, checkpoints: CheckpointPolicy(every: 2) { checkpoint in
             saved.items.append(SavedCheckpoint(checkpoint, model: interrupted.model))
         })
-        XCTAssertEqual(saved.items.map { $0.checkpoint.history.count }, [3, 6, 9, 12])
-        XCTAssertEqual(saved.items.map { $0.checkpoint.stage }, [0, 0, 1, 1])
+        XCTAssertEqual(saved.items.map { $0.checkpoint.history.count }, [2, 4, 6, 8, 10, 12])
+        XCTAssertEqual(saved.items.map { $0.checkpoint.stage }, [0, 1, 1, 2, 3, 3])
         XCTAssertNotNil(saved.items[0].checkpoint.engineState.complexArrays["exit_waves"], "DM saves its exit waves")
-        XCTAssertNotNil(saved.items[2].checkpoint.engineState.integers["visiting_order"], "ePIE saves its order")
+        XCTAssertNotNil(saved.items[1].checkpoint.engineState.integers["visiting_order"], "ePIE saves its order")
+        XCTAssertEqual(saved.items[3].checkpoint.engineState.complexArrays.count, 4, "mPIE saves its momentum")
+        XCTAssertNotNil(saved.items[0].checkpoint.background, "the refined background is saved")
 
         for item in saved.items.dropLast() {
             let resumed = makeReconstruction()
@@ -37,7 +40,7 @@ final class CheckpointContinuationTests: XCTestCase {
         let saved = SavedCheckpoints()
         let run = makeReconstruction()
         run.run(plan: plan, checkpoints: CheckpointPolicy(every: 9) { saved.items.append(SavedCheckpoint($0, model: run.model)) })
-        let shorter = try EnginePlan(parsing: "DM:6,ePIE:2")
+        let shorter = try EnginePlan(parsing: "DM:3,ePIE:3,mPIE:2")
         XCTAssertThrowsError(try makeReconstruction().resume(plan: shorter, from: saved.items[0].checkpoint)) {
             XCTAssertTrue("\($0)".contains("does not fit the plan"), "\($0)")
         }
@@ -62,6 +65,7 @@ final class CheckpointContinuationTests: XCTestCase {
         let model = ReconstructionModel(object: object, probe: probe, placement: placement)
         var configuration = ReconstructionConfiguration()
         configuration.probeUpdateStart = 2
+        configuration.background = true
         return Reconstruction(model: model, data: MeasuredData(consuming: dataset, threads: 2),
                               configuration: configuration, threads: 2, planningEffort: .estimate,
                               sequentialPlanThreaded: false)
@@ -78,6 +82,7 @@ private struct SavedCheckpoint {
     init(_ live: ReconstructionCheckpoint, model: ReconstructionModel) {
         checkpoint = live
         checkpoint.engineState.complexArrays = live.engineState.complexArrays.mapValues { ComplexArray(copying: $0) }
+        checkpoint.background = live.background.map { RealArray(shape: $0.shape, values: Array($0.storage)) }
         object = ComplexArray(copying: model.object)
         probe = ComplexArray(copying: model.probe)
     }

@@ -58,8 +58,9 @@ final class PositionRefinementTests: XCTestCase {
                                         frameHeight: 64, frameWidth: 64)
         let shape = FrameShape(height: 64, width: 64, modes: 1)
         let wave = ComplexArray(shape: [1, 64, 64])
-        let terms = RealArray(shape: [64, 64]), rows = RealArray(shape: [2, 64])
-        let scratch = KernelScratch(frame: terms.pointer, rowA: rows.slice(0), rowB: rows.slice(1))
+        let terms = RealArray(shape: [64, 64]), rows = RealArray(shape: [4, 64])
+        let scratch = KernelScratch(frame: terms.pointer, rowA: rows.slice(0), rowB: rows.slice(1),
+                                    rowC: rows.slice(2), rowD: rows.slice(3))
         withExtendedLifetime((truth, wave, terms, rows)) {
             for (dRow, dColumn) in [(0, 1), (0, -1), (1, 0), (-1, 0)] {
                 let j = 10
