@@ -31,6 +31,12 @@ struct ReconstructCommand: ParsableCommand {
     @Option(name: .customLong("max-memory"), help: "Refuse to run above this much memory, e.g. 8G, 512M or bytes.")
     var maxMemory: String?
     @Option(help: "Compute device: auto or cpu.") var device: String?
+    // maximum likelihood
+    @Option(name: .customLong("ml-noise-model"), help: "ML noise model: poisson (default) or gaussian.")
+    var mlNoiseModel: String?
+    @Option(name: .customLong("ml-object-regularisation"),
+            help: "ML smoothness prior on the object, relative to the mean photon count per object pixel (0 = none).")
+    var mlObjectRegularisation: Double?
 
     func run() throws {
         try reportingFailures {
@@ -77,6 +83,14 @@ struct ReconstructCommand: ParsableCommand {
             configuration.maxMemory = bytes
         }
         if let device { configuration.device = device }
+        // maximum likelihood
+        if let mlNoiseModel {
+            guard let model = LikelihoodNoiseModel(rawValue: mlNoiseModel.lowercased()) else {
+                throw CommandFailure(message: "--ml-noise-model must be poisson or gaussian", status: ExitStatus.usage)
+            }
+            configuration.mlNoiseModel = model
+        }
+        if let mlObjectRegularisation { configuration.mlObjectRegularisation = mlObjectRegularisation }
         guard configuration.input != nil else {
             throw CommandFailure(message: "reconstruct: no input file (give INPUT or \"input\" in --config)",
                                  status: ExitStatus.usage)

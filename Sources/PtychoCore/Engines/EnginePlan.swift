@@ -4,6 +4,8 @@ import Foundation
 public enum EngineKind: String, Sendable, Codable, CaseIterable {
     case ePIE
     case differenceMap = "DM"
+    // maximum likelihood
+    case maximumLikelihood = "ML"
 
     /// Parses an engine name, ignoring case (`dm`, `DM`, `epie`, `ePIE`).
     public init?(name: String) {

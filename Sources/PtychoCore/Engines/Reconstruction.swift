@@ -45,6 +45,12 @@ public final class Reconstruction {
                                            probeUpdateStart: configuration.probeUpdateStart,
                                            fourierRelaxation: configuration.dmFourierRelaxation)
                 keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
+            // maximum likelihood
+            case .maximumLikelihood:
+                var engine = MaximumLikelihood(noise: configuration.mlNoiseModel,
+                                               objectRegularisation: configuration.mlObjectRegularisation,
+                                               probeUpdateStart: configuration.probeUpdateStart)
+                keepGoing = runStage(&engine, stage, &iteration, total, started, clock, report)
             }
             if !keepGoing { break }
         }

@@ -48,6 +48,11 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     public var maxMemory: Int64? = nil
     /// Compute device: `cpu` (the only one so far) or `auto`.
     public var device: String = "auto"
+    // maximum likelihood
+    /// ML noise model: `poisson` (default) or `gaussian` (Gaussian noise on the amplitude).
+    public var mlNoiseModel: LikelihoodNoiseModel = .poisson
+    /// ML smoothness prior on the object, relative to the mean photon count per object pixel (0 = none).
+    public var mlObjectRegularisation: Double = 0
 
     public init() {}
 
@@ -59,6 +64,8 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         case dmAlpha = "dm_alpha", dmObjectInertia = "dm_object_inertia", dmProbeInertia = "dm_probe_inertia"
         case dmFourierRelaxation = "dm_fourier_relaxation"
         case progress, maxMemory = "max_memory", device
+        // maximum likelihood
+        case mlNoiseModel = "ml_noise_model", mlObjectRegularisation = "ml_object_regularisation"
     }
 
     public init(from decoder: Decoder) throws {
@@ -101,6 +108,14 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         progress = try value(.progress, progress)
         maxMemory = try optional(.maxMemory)
         device = try value(.device, device)
+        // maximum likelihood
+        if let name: String = try optional(.mlNoiseModel) {
+            guard let model = LikelihoodNoiseModel(rawValue: name.lowercased()) else {
+                throw ConfigurationError.invalidValue(key: "ml_noise_model", reason: "must be poisson or gaussian")
+            }
+            mlNoiseModel = model
+        }
+        mlObjectRegularisation = try value(.mlObjectRegularisation, mlObjectRegularisation)
     }
 
     /// Reads a configuration document; errors name the offending key.
@@ -147,6 +162,9 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         try c.encode(progress, forKey: .progress)
         try c.encode(maxMemory, forKey: .maxMemory)
         try c.encode(device, forKey: .device)
+        // maximum likelihood
+        try c.encode(mlNoiseModel.rawValue, forKey: .mlNoiseModel)
+        try c.encode(mlObjectRegularisation, forKey: .mlObjectRegularisation)
     }
 
     /// Checks values that decoding cannot: ranges and the engine plan. Returns the parsed plan.
@@ -182,6 +200,10 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         }
         if let m = maxMemory, m <= 0 {
             throw ConfigurationError.invalidValue(key: "max_memory", reason: "must be > 0 bytes")
+        }
+        // maximum likelihood
+        guard mlObjectRegularisation >= 0 && mlObjectRegularisation.isFinite else {
+            throw ConfigurationError.invalidValue(key: "ml_object_regularisation", reason: "must be ≥ 0 (0 = none)")
         }
         return plan
     }

@@ -19,6 +19,9 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     /// max_r Σ_k |P_k|², kept current by the ePIE updates.
     var maxProbePower: Float = 0
     private var overlapSumsAllocated = false
+    // maximum likelihood
+    /// The conjugate-gradient arrays while an ML stage runs (see `CPUBackend+Likelihood.swift`).
+    public internal(set) var likelihood: LikelihoodBuffers?
 
     public var frameCount: Int { data.frameCount }
 

@@ -19,6 +19,9 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     private(set) var probeNumerator: ComplexArray?
     private(set) var probeDenominator: RealArray?
     private var accumulators: OverlapAccumulators?
+    // maximum likelihood
+    /// Search-wave scratch and line-search sums while an ML stage runs (see `CPUFrameWorker+Likelihood.swift`).
+    var likelihoodScratch: LikelihoodWorkerScratch?
 
     init(backend: CPUBackend) {
         self.backend = backend
