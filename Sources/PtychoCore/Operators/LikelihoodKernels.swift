@@ -73,16 +73,23 @@ public enum LikelihoodKernels {
             for k in 0..<shape.modes {
                 let offset = 2 * (k * shape.pixels + r * width)
                 let p = probe + offset, g = gradient + offset
+                guard includeProbe else {
+                    for i in 0..<width {
+                        let pr = p[2 * i], pi = p[2 * i + 1], gr = g[2 * i], gi = g[2 * i + 1]
+                        objectGradient[2 * i] += pr * gr + pi * gi
+                        objectGradient[2 * i + 1] += pr * gi - pi * gr
+                        objectCurvature[i] += pr * pr + pi * pi
+                    }
+                    continue
+                }
+                // Both gradients in one pass, while g, P and O are in registers.
+                let probeGradient = acc.probeNumerator + offset
                 for i in 0..<width {
                     let pr = p[2 * i], pi = p[2 * i + 1], gr = g[2 * i], gi = g[2 * i + 1]
+                    let or = o[2 * i], oi = o[2 * i + 1]
                     objectGradient[2 * i] += pr * gr + pi * gi
                     objectGradient[2 * i + 1] += pr * gi - pi * gr
                     objectCurvature[i] += pr * pr + pi * pi
-                }
-                guard includeProbe else { continue }
-                let probeGradient = acc.probeNumerator + offset
-                for i in 0..<width {
-                    let or = o[2 * i], oi = o[2 * i + 1], gr = g[2 * i], gi = g[2 * i + 1]
                     probeGradient[2 * i] += or * gr + oi * gi
                     probeGradient[2 * i + 1] += or * gi - oi * gr
                 }
@@ -175,8 +182,8 @@ public enum LikelihoodKernels {
             switch noise {
             case .poisson:
                 for i in 0..<width {
-                    let intensity = max(c0[i] * inverseN, intensityFloor), counts = a[i] * a[i]
-                    let d1 = 1 - counts / intensity, d2 = counts / (intensity * intensity)
+                    let inverse = 1 / max(c0[i] * inverseN, intensityFloor), counts = a[i] * a[i]
+                    let d1 = 1 - counts * inverse, d2 = counts * inverse * inverse
                     let g1 = c1[i] * inverseN, g2 = c2[i] * inverseN
                     firstTerms[i] += m[i] * d1 * g1
                     secondTerms[i] += m[i] * (2 * d1 * g2 + d2 * g1 * g1)
