@@ -1,17 +1,18 @@
 /// Maximum likelihood by conjugate gradients: Thibault & Guizar-Sicairos, New J. Phys. 14, 063004 (2012),
-/// with mixed-state probe modes and the detector mask.
+/// with mixed-state probe modes and the detector mask. (Written from the project notes' summary of the
+/// paper; its equations are cited by content, not number.)
 ///
 /// Objective L(O, P) = Σ_j Σ_r m·f(Î_j; I_j) + R(O), Î_j = Σ_k |F(P_k·O_j)|² (unitary F), with
-/// f = Î − I·ln Î (Poisson, eq. 10) or f = (√Î − √I)² (Gaussian noise on the amplitude), R the optional
-/// smoothness prior (`ObjectSmoothness`, sec. 2.4). One iteration:
-///  1. gradient (eqs. 13–15): g_ψjk = 2·F⁻¹[m·f′(Î)·Ψ_jk], g_O = Σ_{j,k} P_k*·g_ψjk at each patch (+ ∇R),
+/// f = Î − I·ln Î (Poisson) or f = (√Î − √I)² (Gaussian noise on the amplitude), R the optional
+/// smoothness prior (`ObjectSmoothness`, the paper's Gaussian smoothness prior). One iteration:
+///  1. gradient (the paper's Poisson gradient, written for any f): g_ψjk = 2·F⁻¹[m·f′(Î)·Ψ_jk], g_O = Σ_{j,k} P_k*·g_ψjk at each patch (+ ∇R),
 ///     g_P_k = Σ_j O_j*·g_ψjk — one forward and one inverse transform per frame and mode;
-///  2. Polak–Ribière direction (eq. 18): h = −g̃ + β·h, β = max(0, ⟨g̃, g̃ − g̃′⟩ / ⟨g̃′, g̃′⟩), g̃′ the previous
+///  2. Polak–Ribière direction: h = −g̃ + β·h, β = max(0, ⟨g̃, g̃ − g̃′⟩ / ⟨g̃′, g̃′⟩), g̃′ the previous
 ///     iteration's gradient; restarted (β = 0) at the first iteration, when the probe starts being updated
 ///     and after a line search without positive curvature;
 ///  3. line search: along (ΔO, ΔP) = γ·(h_O, h_P) the far field is Ψ + γ·A1 + γ²·A2 (the exit wave is
 ///     bilinear in O and P), so L(γ) is expanded to second order about γ = 0 with coefficients computed
-///     exactly in one pass over the frames (eqs. 16–17; three forward transforms, two without a probe
+///     exactly in one pass over the frames (as the paper does for the Poisson term; three forward transforms, two without a probe
 ///     direction); R(γ) is exactly quadratic. The step is the minimiser γ = −L′(0)/L″(0).
 ///
 /// Preconditioning between object and probe: the variables are (O, P/σ) with σ² = max Σ_j Σ_k|P_k|² /
@@ -58,16 +59,16 @@ public struct MaximumLikelihood: ReconstructionEngine {
     }
 
     /// μ of the smoothness prior for this data set (see `objectRegularisation`).
-    public func smoothnessWeight<Backend: ReconstructionBackend>(on backend: Backend, objectPixels: Int) -> Double {
-        objectRegularisation * backend.data.maskedIntensitySum / Double(max(1, objectPixels))
+    public func smoothnessWeight<Backend: ReconstructionBackend>(on backend: Backend) -> Double {
+        objectRegularisation * backend.data.maskedIntensitySum / Double(max(1, backend.objectPixelCount))
     }
 
     public mutating func iterate<Backend: ReconstructionBackend>(on backend: Backend, iteration: Int,
                                                                   random: inout RandomSource) -> FourierMetrics {
         let noise = noise, includeProbe = iteration >= probeUpdateStart
-        let mu = objectRegularisation > 0 ? smoothnessWeight(on: backend, objectPixels: backend.objectPixelCount) : 0
+        let mu = objectRegularisation > 0 ? smoothnessWeight(on: backend) : 0
 
-        // 1. Gradient of L at the current iterate (eqs. 13–15), with its Fourier metrics.
+        // 1. Gradient of L at the current iterate, with its Fourier metrics.
         backend.resetOverlapSums()
         let metrics = backend.sweep(.parallel) { operators, frames in
             operators.combineExitWaves(frames, weight: 1, fromStoredExitWaves: false)   // ψ = P·O_j
@@ -79,7 +80,7 @@ public struct MaximumLikelihood: ReconstructionEngine {
         let summary = backend.reduceLikelihoodGradient(smoothness: mu)
         lastObjective = (noise == .poisson ? metrics.likelihood : metrics.amplitudeResidual) + summary.smoothness
 
-        // 2. Polak–Ribière direction (eq. 18) in the preconditioned variables (O, P/σ).
+        // 2. Polak–Ribière direction in the preconditioned variables (O, P/σ).
         let probeScale = includeProbe && summary.probeCurvature > 0 ? summary.objectCurvature / summary.probeCurvature : 0
         let products = backend.conjugateGradientProducts()
         let norm = products.objectNorm + probeScale * products.probeNorm
@@ -92,7 +93,7 @@ public struct MaximumLikelihood: ReconstructionEngine {
         previousNorm = norm
         directionIncludesProbe = includeProbe
 
-        // 3. Line search: L(γ) ≈ L + γ·L′(0) + ½γ²·L″(0) along the direction (eqs. 16–17).
+        // 3. Line search: L(γ) ≈ L + γ·L′(0) + ½γ²·L″(0) along the direction.
         _ = backend.sweep(.parallel) { operators, frames in
             operators.combineSearchWaves(frames, includeProbe: includeProbe)   // P·O, P·ΔO + ΔP·O, ΔP·ΔO
             operators.propagateSearchWavesForward(frames, includeProbe: includeProbe)

@@ -18,7 +18,7 @@ public enum LikelihoodNoiseModel: String, Sendable, Codable, CaseIterable {
 /// of L along a direction d is Re Σ conj(g)·d.
 public enum LikelihoodKernels {
     /// Replaces each mode's far field X_k by 2·m·f′(Î)·X_k / n, which the unnormalised inverse FFT turns into
-    /// the exit-wave gradient g_ψk = 2·F⁻¹[m·f′(Î)·Ψ_k] (Thibault & Guizar-Sicairos 2012, eq. 13 for
+    /// the exit-wave gradient g_ψk = 2·F⁻¹[m·f′(Î)·Ψ_k] (Thibault & Guizar-Sicairos 2012; for
     /// Poisson, f′ = 1 − I/Î; Gaussian-on-amplitude f′ = 1 − √I/√Î). Î is floored at `intensityFloor`
     /// inside f′ so that a pixel with counts and no model intensity gives a large but finite pull.
     /// Adds the frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) of the current iterate to `metrics`.
@@ -145,7 +145,7 @@ public enum LikelihoodKernels {
     /// the far fields X (current), A1 (first order) and A2 (second order, nil if zero) of
     /// Ψ(γ) = X + γ·A1 + γ²·A2. Per pixel Î(γ) = c0 + c1·γ + c2·γ² + O(γ³) with
     /// c0 = Σ_k|X_k|², c1 = 2·Re Σ_k X_k*·A1_k, c2 = Σ_k |A1_k|² + 2·Re Σ_k X_k*·A2_k (all /n), and the
-    /// objective's expansion to second order (Thibault & Guizar-Sicairos 2012, eqs. 16–17) is
+    /// objective's expansion to second order (as Thibault & Guizar-Sicairos 2012 do for Poisson) is
     ///   L′(0) = Σ m·f′(c0)·c1,   L″(0) = Σ m·(2·f′(c0)·c2 + f″(c0)·c1²),
     /// with f′, f″ as in `weightGradient` (Poisson f″ = I/Î², Gaussian-on-amplitude f″ = √I/(2·Î^{3/2})),
     /// c0 floored at `intensityFloor`. Returns (L′(0), L″(0)) of this frame.

@@ -1,4 +1,5 @@
-/// The smoothness prior of the maximum-likelihood engine (Thibault & Guizar-Sicairos 2012, sec. 2.4):
+/// The smoothness prior of the maximum-likelihood engine (the Gaussian smoothness prior of Thibault &
+/// Guizar-Sicairos 2012):
 /// R(O) = μ · Σ over nearest-neighbour pairs (a, b) of the object grid of |O_a − O_b|², horizontal and
 /// vertical pairs, no wrap-around. Its real gradient g = 2·∂R/∂O* is 2μ·Σ_b (O_a − O_b), i.e. −2μ times
 /// the discrete Laplacian with free boundaries, and along a direction h it is exactly quadratic:

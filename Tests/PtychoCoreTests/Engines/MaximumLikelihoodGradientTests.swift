@@ -50,7 +50,7 @@ final class MaximumLikelihoodGradientTests: XCTestCase {
         var engine = MaximumLikelihood(noise: noise, objectRegularisation: regularisation, probeUpdateStart: 1)
         engine.start(on: backend)
         defer { engine.finish(on: backend) }
-        let mu = engine.smoothnessWeight(on: backend, objectPixels: backend.objectPixelCount)
+        let mu = engine.smoothnessWeight(on: backend)
 
         backend.resetOverlapSums()
         _ = backend.sweep(.parallel) { operators, frames in
