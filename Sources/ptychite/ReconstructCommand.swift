@@ -62,6 +62,12 @@ struct ReconstructCommand: ParsableCommand {
     var rpieObjectAlpha: Float?
     @Option(name: .customLong("raar-beta"), help: "RAAR relaxation β in (0, 1].") var raarBeta: Float?
     @Flag(help: "Refine an incoherent background per detector pixel (stored in the result).") var background = false
+    // maximum likelihood
+    @Option(name: .customLong("ml-noise-model"), help: "ML noise model: poisson (default) or gaussian.")
+    var mlNoiseModel: String?
+    @Option(name: .customLong("ml-object-regularisation"),
+            help: "ML smoothness prior on the object, relative to the mean photon count per object pixel (0 = none).")
+    var mlObjectRegularisation: Double?
 
     func run() throws {
         try reportingFailures {
@@ -144,6 +150,14 @@ struct ReconstructCommand: ParsableCommand {
         if let rpieObjectAlpha { configuration.rpieObjectAlpha = rpieObjectAlpha }
         if let raarBeta { configuration.raarBeta = raarBeta }
         if background { configuration.background = true }
+        // maximum likelihood
+        if let mlNoiseModel {
+            guard let model = LikelihoodNoiseModel(rawValue: mlNoiseModel.lowercased()) else {
+                throw CommandFailure(message: "--ml-noise-model must be poisson or gaussian", status: ExitStatus.usage)
+            }
+            configuration.mlNoiseModel = model
+        }
+        if let mlObjectRegularisation { configuration.mlObjectRegularisation = mlObjectRegularisation }
     }
 
     /// `8G`, `512M`, `64K` (binary units) or a plain byte count.

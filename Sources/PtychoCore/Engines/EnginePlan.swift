@@ -13,6 +13,8 @@ public enum EngineKind: String, Sendable, Codable, CaseIterable {
     public var storesExitWaves: Bool {
         [.differenceMap, .relaxedAveragedAlternatingReflections, .alternatingProjections].contains(self)
     }
+    // maximum likelihood
+    case maximumLikelihood = "ML"
 
     /// Parses an engine name, ignoring case (`dm`, `DM`, `epie`, `ePIE`).
     public init?(name: String) {

@@ -113,6 +113,12 @@ public final class Reconstruction {
             case .alternatingProjections:
                 var engine = AlternatingProjections(settings: configuration.projectionSettings)
                 keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
+            // maximum likelihood
+            case .maximumLikelihood:
+                var engine = MaximumLikelihood(noise: configuration.mlNoiseModel,
+                                               objectRegularisation: configuration.mlObjectRegularisation,
+                                               probeUpdateStart: configuration.probeUpdateStart)
+                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
             }
             if !keepGoing { break }
         }

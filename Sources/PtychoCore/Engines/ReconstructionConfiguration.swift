@@ -88,6 +88,11 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     public var raarBeta: Float = 0.75
     /// Refine an incoherent background per detector pixel in the model Î = Σ_k|Ψ_k|² + B.
     public var background: Bool = false
+    // maximum likelihood
+    /// ML noise model: `poisson` (default) or `gaussian` (Gaussian noise on the amplitude).
+    public var mlNoiseModel: LikelihoodNoiseModel = .poisson
+    /// ML smoothness prior on the object, relative to the mean photon count per object pixel (0 = none).
+    public var mlObjectRegularisation: Double = 0
 
     public init() {}
 
@@ -111,6 +116,8 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         case rpieObjectAlpha = "rpie_object_alpha", rpieProbeAlpha = "rpie_probe_alpha"
         case mpieInterval = "mpie_interval", mpieFriction = "mpie_friction", mpieFeedback = "mpie_feedback"
         case raarBeta = "raar_beta", background
+        // maximum likelihood
+        case mlNoiseModel = "ml_noise_model", mlObjectRegularisation = "ml_object_regularisation"
     }
 
     public init(from decoder: Decoder) throws {
@@ -176,6 +183,14 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         mpieFeedback = try value(.mpieFeedback, mpieFeedback)
         raarBeta = try value(.raarBeta, raarBeta)
         background = try value(.background, background)
+        // maximum likelihood
+        if let name: String = try optional(.mlNoiseModel) {
+            guard let model = LikelihoodNoiseModel(rawValue: name.lowercased()) else {
+                throw ConfigurationError.invalidValue(key: "ml_noise_model", reason: "must be poisson or gaussian")
+            }
+            mlNoiseModel = model
+        }
+        mlObjectRegularisation = try value(.mlObjectRegularisation, mlObjectRegularisation)
     }
 
     /// Reads a configuration document; errors name the offending key.
@@ -245,6 +260,9 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         try c.encode(mpieFeedback, forKey: .mpieFeedback)
         try c.encode(raarBeta, forKey: .raarBeta)
         try c.encode(background, forKey: .background)
+        // maximum likelihood
+        try c.encode(mlNoiseModel.rawValue, forKey: .mlNoiseModel)
+        try c.encode(mlObjectRegularisation, forKey: .mlObjectRegularisation)
     }
 
     /// Checks values that decoding cannot: ranges and the engine plan. Returns the parsed plan.
@@ -305,6 +323,10 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         }
         guard raarBeta > 0 && raarBeta <= 1 else {
             throw ConfigurationError.invalidValue(key: "raar_beta", reason: "must be in (0, 1] (1 = classic DM)")
+        }
+        // maximum likelihood
+        guard mlObjectRegularisation >= 0 && mlObjectRegularisation.isFinite else {
+            throw ConfigurationError.invalidValue(key: "ml_object_regularisation", reason: "must be ≥ 0 (0 = none)")
         }
         return plan
     }

@@ -26,6 +26,9 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     // rPIE / mPIE / RAAR / background
     /// The incoherent background when the model has one (`enableBackground`), else nil.
     public internal(set) var background: IncoherentBackground?
+    // maximum likelihood
+    /// The conjugate-gradient arrays while an ML stage runs (see `CPUBackend+Likelihood.swift`).
+    public internal(set) var likelihood: LikelihoodBuffers?
 
     public var frameCount: Int { data.frameCount }
 

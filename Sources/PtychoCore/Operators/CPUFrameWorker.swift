@@ -23,6 +23,9 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     /// `[ny, nx]`: Σ m·I/Î over the frames this worker projected since the background's last refinement.
     var backgroundRatios: RealArray?
     var backgroundFrames = 0
+    // maximum likelihood
+    /// Search-wave scratch and line-search sums while an ML stage runs (see `CPUFrameWorker+Likelihood.swift`).
+    var likelihoodScratch: LikelihoodWorkerScratch?
 
     init(backend: CPUBackend) {
         self.backend = backend

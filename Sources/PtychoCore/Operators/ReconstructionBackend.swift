@@ -43,6 +43,20 @@ public protocol FrameOperators {
     /// `pieUpdate` exactly (see `FrameKernels.pieUpdate`).
     func regularisedPIEUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, objectRegularisation: Float,
                               probeRegularisation: Float, updateProbe: Bool)
+    // maximum likelihood (see `LikelihoodKernels` for the equations)
+    /// scratch (far field of P·O_j) ← 2·m·f′(Î)·scratch/n, which `propagateBackward` turns into the exit-wave
+    /// gradient; accumulates the Fourier metrics of the current iterate.
+    func weightLikelihoodGradient(_ batch: FrameBatch, noise: LikelihoodNoiseModel)
+    /// Adds the object (and with `includeProbe` the probe) gradient from scratch = exit-wave gradient into the
+    /// worker's overlap sums (after `resetOverlapSums`): numerators take gradients, denominators curvatures.
+    func accumulateLikelihoodGradient(_ batch: FrameBatch, includeProbe: Bool)
+    /// Fills the search waves P·O_j, P·ΔO_j + ΔP·O_j and (with `includeProbe`) ΔP·ΔO_j from the search direction.
+    func combineSearchWaves(_ batch: FrameBatch, includeProbe: Bool)
+    /// Forward transforms of the search waves (two, or three with `includeProbe`).
+    func propagateSearchWavesForward(_ batch: FrameBatch, includeProbe: Bool)
+    /// Adds the frame's first and second derivative of the objective along the search direction to the
+    /// worker's line-search sums.
+    func accumulateLineSearch(_ batch: FrameBatch, noise: LikelihoodNoiseModel, includeProbe: Bool)
 }
 
 /// How a sweep visits the frames.
@@ -103,4 +117,28 @@ public protocol ReconstructionBackend: AnyObject {
     func enableBackground()
     /// B's refinement from the ratios the projections since the last call accumulated (no-op when off).
     func refineBackground()
+    // maximum likelihood: conjugate-gradient arrays (gradient, previous gradient, search direction for the
+    // object and the probe) held by the backend, and the global steps between the sweeps.
+    /// Allocates (zeroed) the conjugate-gradient arrays and the workers' search-wave scratch; the overlap
+    /// sums hold the per-worker gradient sums.
+    func prepareLikelihood()
+    /// H·W of the object (scales the smoothness prior).
+    var objectPixelCount: Int { get }
+    func releaseLikelihood()
+    /// Sums the workers' gradient sums into the gradient and adds the smoothness prior's gradient
+    /// (`smoothness` = μ, 0 = none).
+    func reduceLikelihoodGradient(smoothness: Double) -> LikelihoodGradientSummary
+    /// Inner products of the gradient with itself and with the previous gradient.
+    func conjugateGradientProducts() -> ConjugateGradientProducts
+    /// h_O ← −g_O + β·h_O, h_P ← −s·g_P + β·h_P (h_P = 0 without `includeProbe`), then previous ← g.
+    func updateSearchDirection(beta: Double, probeScale: Double, includeProbe: Bool)
+    /// The workers' line-search sums (L′(0), L″(0) of the data term), zeroing them.
+    func takeLineSearchSums() -> (first: Double, second: Double)
+    /// L′(0), L″(0) of the smoothness prior along the search direction.
+    func smoothnessAlongSearchDirection(weight: Double) -> (first: Double, second: Double)
+    /// O ← O + γ·h_O, and with `includeProbe` P ← P + γ·h_P.
+    func stepAlongSearchDirection(_ step: Float, includeProbe: Bool)
+    /// The arrays the conjugate gradient carries between iterations (by reference), and their restore.
+    func conjugateGradientState() -> [String: ComplexArray]
+    func restoreConjugateGradientState(_ arrays: [String: ComplexArray]) throws
 }

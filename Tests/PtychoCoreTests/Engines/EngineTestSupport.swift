@@ -15,10 +15,20 @@ struct EngineTestCase {
     var useTrueProbe = false
     /// Power fraction of each extra simulated probe mode.
     var extraModePowerFraction = 0.1
+    /// Applied to the configuration after the fields above (engine options of a test).
+    var adjust: (inout ReconstructionConfiguration) -> Void = { _ in }
 
     /// Reconstructs with `plan` from the automatic initial probe; returns the NRMSE of the start and the end.
     func run(plan: String, threads: Int = 2, file: StaticString = #filePath, line: UInt = #line)
         throws -> (start: Double, end: Double, history: [IterationRecord]) {
+        let setup = try prepare(threads: threads)
+        let start = try setup.nrmse()
+        let history = setup.reconstruction.run(plan: try EnginePlan(parsing: plan))
+        return (start, try setup.nrmse(), history)
+    }
+
+    /// The simulated experiment, the starting model and a reconstruction over it, before any iteration.
+    func prepare(threads: Int = 2, planningEffort: FFTPlanningEffort = .estimate) throws -> EngineTestSetup {
         var parameters = PtychographySimulation.Parameters(frameSize: frameSize, positionCount: positions)
         parameters.probeModeCount = simulatedModes
         parameters.deadPixelFraction = deadPixelFraction
@@ -39,20 +49,28 @@ struct EngineTestCase {
         let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
         object.fill(re: 1)
         let model = ReconstructionModel(object: object, probe: probe, placement: placement)
-        let start = try nrmse(model, truth, placement)
         let data = MeasuredData(consuming: dataset, threads: threads)
         var configuration = ReconstructionConfiguration()
         configuration.seed = seed
         configuration.probeUpdateStart = probeStart
+        adjust(&configuration)
         let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads,
-                                            planningEffort: .estimate)
-        let history = reconstruction.run(plan: try EnginePlan(parsing: plan))
-        let end = try nrmse(model, truth, placement)
-        return (start, end, history)
+                                            planningEffort: planningEffort)
+        return EngineTestSetup(model: model, data: data, truth: truth, reconstruction: reconstruction)
     }
+}
 
-    private func nrmse(_ model: ReconstructionModel, _ truth: SimulationTruth, _ placement: ObjectPlacement) throws -> Double {
-        try TruthComparison.compare(reconstruction: model.object,
+/// A prepared engine test: the model being reconstructed, its data and truth.
+struct EngineTestSetup {
+    let model: ReconstructionModel
+    let data: MeasuredData
+    let truth: SimulationTruth
+    let reconstruction: Reconstruction
+
+    /// NRMSE of the current object against the truth (global phase, ramp, scale and shift removed).
+    func nrmse() throws -> Double {
+        let placement = model.placement
+        return try TruthComparison.compare(reconstruction: model.object,
                                     reconstructionOrigin: (placement.originRow, placement.originColumn),
                                     illumination: model.illumination(), truth: truth.object,
                                     truthOrigin: (truth.originRow, truth.originColumn),

@@ -1,0 +1,83 @@
+/// One worker's share of the maximum-likelihood engine: two more wave buffers for the search direction's
+/// far fields (scratch holds the current one), and the frame-summed line-search derivatives in Double.
+final class LikelihoodWorkerScratch {
+    /// `[K, ny, nx]`: P·ΔO + ΔP·O, then its far field.
+    let firstOrder: ComplexArray
+    /// `[K, ny, nx]`: ΔP·ΔO, then its far field.
+    let secondOrder: ComplexArray
+    /// The worker's overlap sums, used as gradient (numerators) and curvature (denominators) sums.
+    let gradientSums: OverlapAccumulators
+    var lineSearchFirst = 0.0
+    var lineSearchSecond = 0.0
+
+    init(shape: FrameShape, gradientSums: OverlapAccumulators) {
+        firstOrder = ComplexArray(shape: [shape.modes, shape.height, shape.width])
+        secondOrder = ComplexArray(shape: [shape.modes, shape.height, shape.width])
+        self.gradientSums = gradientSums
+    }
+}
+
+extension CPUFrameWorker {
+    /// Makes the worker's ML scratch over its (already allocated) overlap sums.
+    func allocateLikelihoodScratch() {
+        guard likelihoodScratch == nil else { return }
+        let sums = OverlapAccumulators(objectNumerator: objectNumerator!.pointer,
+                                       objectDenominator: objectDenominator!.pointer,
+                                       objectWidth: model.placement.objectWidth,
+                                       probeNumerator: probeNumerator!.pointer,
+                                       probeDenominator: probeDenominator!.pointer)
+        likelihoodScratch = LikelihoodWorkerScratch(shape: shape, gradientSums: sums)
+    }
+
+    public func weightLikelihoodGradient(_ batch: FrameBatch, noise: LikelihoodNoiseModel) {
+        let pixels = shape.pixels, floor = backend.likelihood!.intensityFloor
+        for j in batch.indices {
+            LikelihoodKernels.weightGradient(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
+                                             mask: data.mask.pointer, shape: shape, noise: noise,
+                                             intensityFloor: floor, scratch: kernelScratch, metrics: &metrics)
+        }
+    }
+
+    public func accumulateLikelihoodGradient(_ batch: FrameBatch, includeProbe: Bool) {
+        let sums = likelihoodScratch!.gradientSums
+        for j in batch.indices {
+            LikelihoodKernels.accumulateGradient(gradient: scratch.pointer, probe: model.probe.pointer,
+                                                 patch: model.patch(j), shape: shape, includeProbe: includeProbe,
+                                                 accumulators: sums)
+        }
+    }
+
+    public func combineSearchWaves(_ batch: FrameBatch, includeProbe: Bool) {
+        let buffers = backend.likelihood!, own = likelihoodScratch!
+        let placement = model.placement
+        for j in batch.indices {
+            let direction = ObjectPatch(object: buffers.objectDirection.pointer, objectWidth: placement.objectWidth,
+                                        row: placement.rows[j], column: placement.columns[j])
+            LikelihoodKernels.combineSearchWaves(
+                probe: model.probe.pointer, patch: model.patch(j),
+                probeDirection: includeProbe ? UnsafePointer(buffers.probeDirection.pointer) : nil,
+                objectDirection: direction, current: scratch.pointer, first: own.firstOrder.pointer,
+                second: own.secondOrder.pointer, shape: shape)
+        }
+    }
+
+    public func propagateSearchWavesForward(_ batch: FrameBatch, includeProbe: Bool) {
+        let own = likelihoodScratch!
+        plan.forward(scratch.pointer)
+        plan.forward(own.firstOrder.pointer)
+        if includeProbe { plan.forward(own.secondOrder.pointer) }
+    }
+
+    public func accumulateLineSearch(_ batch: FrameBatch, noise: LikelihoodNoiseModel, includeProbe: Bool) {
+        let own = likelihoodScratch!, pixels = shape.pixels, floor = backend.likelihood!.intensityFloor
+        for j in batch.indices {
+            let (first, second) = LikelihoodKernels.lineSearchTerms(
+                current: scratch.pointer, first: own.firstOrder.pointer,
+                second: includeProbe ? UnsafePointer(own.secondOrder.pointer) : nil,
+                amplitudes: data.amplitudes.pointer + j * pixels, mask: data.mask.pointer, shape: shape,
+                noise: noise, intensityFloor: floor, scratch: kernelScratch)
+            own.lineSearchFirst += Double(first)
+            own.lineSearchSecond += Double(second)
+        }
+    }
+}
