@@ -111,11 +111,11 @@ struct InfoCommand: ParsableCommand {
         lines.append(String(format: "Scan: %d positions, typical step %.3f µm", header.positions.count, step * 1e6))
         lines.append("Object array: \(placement.objectHeight)×\(placement.objectWidth) pixels")
         let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
-        for (label, dm) in [("ePIE", false), ("DM", true)] {
+        for (label, dm, ml) in [("ePIE", false, false), ("DM", true, false), ("ML", false, true)] {
             let estimate = MemoryEstimate(frameCount: header.frameCount, frameHeight: header.frameHeight,
                                           frameWidth: header.frameWidth, modes: probeModes,
                                           objectHeight: placement.objectHeight, objectWidth: placement.objectWidth,
-                                          threads: workers, storesExitWaves: dm)
+                                          threads: workers, storesExitWaves: dm, likelihood: ml)
             lines.append("Memory (\(label), \(probeModes) mode(s), \(workers) threads): \(estimate)")
         }
         if let available = MemoryEstimate.availableBytes() {

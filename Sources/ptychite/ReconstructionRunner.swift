@@ -183,7 +183,8 @@ struct ReconstructionRunner {
         let estimate = MemoryEstimate(frameCount: frameCount, frameHeight: frameHeight,
                                       frameWidth: frameWidth, modes: configuration.probeModes,
                                       objectHeight: placement.objectHeight, objectWidth: placement.objectWidth,
-                                      threads: threads, storesExitWaves: plan.usesExitWaves)
+                                      threads: threads, storesExitWaves: plan.usesExitWaves,
+                                      likelihood: plan.usesLikelihood, momentum: plan.usesMomentum)
         let limit = configuration.maxMemory ?? MemoryEstimate.availableBytes()
         if let limit, estimate.totalBytes > limit {
             let source = configuration.maxMemory != nil ? "--max-memory" : "available memory"

@@ -64,6 +64,8 @@ public struct EnginePlan: Sendable, Equatable, CustomStringConvertible {
 
     public var totalIterations: Int { stages.reduce(0) { $0 + $1.iterations } }
     public var usesExitWaves: Bool { stages.contains { $0.engine.storesExitWaves } }
+    public var usesLikelihood: Bool { stages.contains { $0.engine == .maximumLikelihood } }
+    public var usesMomentum: Bool { stages.contains { $0.engine == .mPIE } }
     public var description: String { stages.map { "\($0.engine.rawValue):\($0.iterations)" }.joined(separator: ",") }
 }
 

@@ -2,9 +2,9 @@ import Foundation
 
 /// Peak memory a CPU reconstruction needs, computed from the array sizes before anything is allocated.
 ///
-/// Counts the arrays the algorithm cannot do without (data, object, probe, DM exit waves) and the
-/// per-thread working set (scratch waves and overlap sums); FFTW's plans and Swift's runtime are covered
-/// by a fixed allowance.
+/// Counts the arrays the algorithm cannot do without (data, object, probe, the projection engines' exit
+/// waves, ML's conjugate-gradient arrays, mPIE's momentum buffers) and the per-thread working set
+/// (scratch waves and overlap sums); FFTW's plans and Swift's runtime are covered by a fixed allowance.
 public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
     public var dataBytes: Int64
     public var exitWaveBytes: Int64
@@ -12,17 +12,24 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
     public var workingBytes: Int64
     public static let runtimeAllowance: Int64 = 64 << 20
 
+    /// `likelihood`: an ML stage (gradient, previous gradient and search direction of object and probe,
+    /// three search waves per thread); `momentum`: an mPIE stage (velocity and snapshot of object and probe).
     public init(frameCount: Int, frameHeight: Int, frameWidth: Int, modes: Int, objectHeight: Int,
-                objectWidth: Int, threads: Int, storesExitWaves: Bool) {
+                objectWidth: Int, threads: Int, storesExitWaves: Bool, likelihood: Bool = false,
+                momentum: Bool = false) {
         let frame = Int64(frameHeight * frameWidth)
         let object = Int64(objectHeight * objectWidth)
+        let probe = Int64(modes) * frame * 8
         dataBytes = Int64(frameCount) * frame * 4 + frame * 4
-        exitWaveBytes = storesExitWaves ? Int64(frameCount) * Int64(modes) * frame * 8 : 0
-        // Object + illumination, probe modes.
-        modelBytes = object * 8 + object * 4 + Int64(modes) * frame * 8
-        // Per thread: scratch waves, probe power; overlap sums (object numerator + denominator, probe sums).
-        let perThread = Int64(modes) * frame * 8 + frame * 4
-            + (storesExitWaves ? object * 12 + Int64(modes) * frame * 8 + frame * 4 : 0)
+        exitWaveBytes = storesExitWaves ? Int64(frameCount) * probe : 0
+        // Object + illumination, probe modes; a stage's own global arrays (stages run one at a time).
+        modelBytes = object * 8 + object * 4 + probe
+            + max(likelihood ? 3 * (object * 8 + probe) : 0, momentum ? 2 * (object * 8 + probe) : 0)
+        // Per thread: scratch waves, probe power; overlap sums (object numerator + denominator, probe sums);
+        // ML's search waves.
+        let perThread = probe + frame * 4
+            + (storesExitWaves || likelihood ? object * 12 + probe + frame * 4 : 0)
+            + (likelihood ? 3 * probe : 0)
         workingBytes = Int64(max(1, threads)) * perThread
     }
 
