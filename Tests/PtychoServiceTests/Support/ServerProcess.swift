@@ -100,11 +100,13 @@ final class ServerProcess {
     deinit { if process.isRunning { kill9() } }
 
     /// One HTTP request to the server (loopback only), bounded by a 30 s timeout.
-    func request(_ path: String, method: String = "GET", body: String? = nil) throws -> (status: Int, data: Data) {
+    func request(_ path: String, method: String = "GET", body: String? = nil,
+                 headers: [String: String] = [:]) throws -> (status: Int, data: Data) {
         var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
         request.httpMethod = method
         request.timeoutInterval = 30
         request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
