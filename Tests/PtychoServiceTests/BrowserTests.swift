@@ -17,7 +17,8 @@ final class BrowserTests: XCTestCase {
         let data = try TemporaryDirectory(prefix: "ptychite-browser-data-")
         let state = try TemporaryDirectory(prefix: "ptychite-browser-state-")
         XCTAssertEqual(try PtychiteBinary.run(["simulate", data.file("data.cxi"), "--frames", "60", "--frame-size", "64"]), 0)
-        let server = try ServerProcess(data: data.path, state: state.path)
+        // Under a base path, as a portal's proxy serves it: every URL the page uses must be relative.
+        let server = try ServerProcess(data: data.path, state: state.path, basePath: "/jupyter/instance-1")
         defer { _ = server.terminate() }
         let browser = try HeadlessBrowser(executable: chromium, profile: state.file("chromium-profile"),
                                           log: state.file("chromium.log"))
@@ -25,10 +26,11 @@ final class BrowserTests: XCTestCase {
         try browser.openPage()
 
         // The access URL the service prints: the page trades the token for its cookie.
-        try browser.navigate(server.baseURL.absoluteString + "/?token=" + ServerProcess.token)
+        try browser.navigate(server.baseURL.absoluteString + "?token=" + ServerProcess.token)
         XCTAssertTrue(try browser.wait(until: #"document.querySelector('#input option[value="data.cxi"]') !== null && document.querySelectorAll('#stages .stage').length === 1"#,
                                        timeout: 30), pageText(browser))
         XCTAssertEqual(try browser.evaluate("location.search") as? String, "", "the token left the address bar")
+        XCTAssertEqual(try browser.evaluate("location.pathname") as? String, "/jupyter/instance-1/")
         XCTAssertEqual(try browser.evaluate("document.cookie") as? String, "", "the cookie is HttpOnly")
 
         // Fill in the form: plan DM:5,ePIE:2 (one stage edited, one added), a probe diameter typed in.
@@ -59,6 +61,10 @@ final class BrowserTests: XCTestCase {
         XCTAssertEqual(try browser.evaluate("document.querySelector('#job-plan').textContent") as? String, "DM:5,ePIE:2")
         let links = try browser.evaluate("[...document.querySelectorAll('#results a')].map(a => a.getAttribute('href'))") as? [String] ?? []
         XCTAssertTrue(links.contains("api/v1/jobs/\(id)/results/result.h5"), "\(links)")
+        // The link resolves below the base path and the cookie authenticates it.
+        XCTAssertEqual(try browser.evaluate("""
+            fetch(document.querySelector('#results a[download="result.h5"]').href).then(r => r.status + ' ' + new URL(r.url).pathname)
+            """) as? String, "200 /jupyter/instance-1/api/v1/jobs/\(id)/results/result.h5")
         let points = try browser.evaluate("Number(document.querySelector('#error-line').getAttribute('data-points'))") as? Int ?? 0
         XCTAssertGreaterThanOrEqual(points, 2, "the error curve has points")
         XCTAssertTrue((try browser.evaluate("document.querySelector('#log').textContent") as? String ?? "").contains("Reconstructing"))
