@@ -3,16 +3,18 @@ import GRDB
 
 /// Where jobs are kept. Implementations are safe to call from any task.
 public protocol JobStore: Sendable {
-    /// Inserts a new job, assigning the next `sequence`; returns the stored record.
+    /// Inserts a new job, assigning the next `sequence`, with its first `state` event; returns the stored record.
     func insert(id: String, owner: String, configuration: String, createdAt: Date) throws -> JobRecord
     func job(id: String) throws -> JobRecord?
     /// The owner's jobs, newest first.
     func jobs(owner: String, state: JobState?, limit: Int, offset: Int) throws -> [JobRecord]
     /// Jobs in any of `states`, in submission order.
     func jobs(inStates states: [JobState]) throws -> [JobRecord]
-    /// Applies `change` to the stored job atomically; returns the new record (nil if there is none).
+    /// Applies `change` to the stored job atomically, together with the events it causes
+    /// (`JobEvent.changes`); returns the new record (nil if there is none).
     @discardableResult
     func update(id: String, _ change: @Sendable (inout JobRecord) -> Void) throws -> JobRecord?
+    /// Removes the job and its events.
     func delete(id: String) throws
     /// Number of jobs per state (states with none are absent).
     func countByState() throws -> [JobState: Int]
