@@ -17,9 +17,11 @@ public struct RouteSpec: Sendable {
     }
 }
 
-/// Every route of the service.
-public func routeTable(service: JobService) -> [RouteSpec] {
+/// Every route of the service. `authenticator` is the one the protected routes run behind; the web page
+/// asks it whether an access URL's token may become the page's cookie.
+public func routeTable(service: JobService, authenticator: any Authenticator) -> [RouteSpec] {
     let routes = JobRoutes(service: service)
+    let page = WebPage(basePath: service.configuration.basePath, authenticator: authenticator)
     func open(_ method: HTTPRequest.Method, _ path: String,
               _ handler: @escaping @Sendable (Request, ServiceRequestContext) async throws -> Response) -> RouteSpec {
         RouteSpec(method: method, path: path, authenticated: false, handler: handler)
@@ -29,16 +31,20 @@ public func routeTable(service: JobService) -> [RouteSpec] {
         RouteSpec(method: method, path: path, authenticated: true, handler: handler)
     }
     return [
+        open(.get, "/") { request, _ in page.page(request) },
+        open(.get, "/ui/app.js") { _, _ in WebPage.asset(WebPageScript.text, type: "text/javascript; charset=utf-8") },
+        open(.get, "/ui/app.css") { _, _ in WebPage.asset(WebPageStyle.text, type: "text/css; charset=utf-8") },
         open(.get, "/healthz") { _, _ in JSON.response(["status": "ok"]) },
         open(.get, "/metrics") { _, _ in try MetricsText.response(store: service.store) },
         open(.get, "/api/v1/openapi.json") { _, _ in OpenAPIDocument.response() },
         authenticated(.get, "/api/v1/service-info") { _, context in routes.serviceInfo(context) },
+        authenticated(.get, "/api/v1/inputs") { _, _ in JSON.response(DataFolderListing.list(policy: service.inputPolicy)) },
         authenticated(.post, "/api/v1/jobs") { request, context in try await routes.submit(request, context) },
         authenticated(.get, "/api/v1/jobs") { request, context in try routes.list(request, context) },
         authenticated(.get, "/api/v1/jobs/{id}") { _, context in try routes.show(context) },
         authenticated(.delete, "/api/v1/jobs/{id}") { _, context in try routes.delete(context) },
         authenticated(.post, "/api/v1/jobs/{id}/cancel") { _, context in try await routes.cancel(context) },
-        authenticated(.get, "/api/v1/jobs/{id}/events") { _, context in try routes.events(context) },
+        authenticated(.get, "/api/v1/jobs/{id}/events") { request, context in try routes.events(request, context) },
         authenticated(.get, "/api/v1/jobs/{id}/results") { _, context in try routes.manifest(context) },
         authenticated(.get, "/api/v1/jobs/{id}/results/{name}") { request, context in try await routes.download(request, context) },
     ]
@@ -52,7 +58,7 @@ public func makeRouter(service: JobService, authenticator: any Authenticator) ->
     let base = service.configuration.basePath
     let root = base.isEmpty ? router.group() : router.group(RouterPath(base))
     let protected = root.group().add(middleware: AuthMiddleware(authenticator: authenticator))
-    for route in routeTable(service: service) {
+    for route in routeTable(service: service, authenticator: authenticator) {
         (route.authenticated ? protected : root).on(RouterPath(route.routerPath), method: route.method, use: route.handler)
     }
     return router
@@ -108,10 +114,10 @@ struct JobRoutes: Sendable {
         JSON.response(JobView(try ownedJob(context)))
     }
 
-    func events(_ context: ServiceRequestContext) throws -> Response {
+    func events(_ request: Request, _ context: ServiceRequestContext) throws -> Response {
         let job = try ownedJob(context)
-        return JobEventStream(store: service.store, id: job.id, stopping: service.stopping,
-                              logFile: service.folder(for: job).logFile).response()
+        return try JobEventStream(store: service.store, id: job.id, stopping: service.stopping,
+                                  after: JobEventStream.resumePoint(request)).response()
     }
 
     func cancel(_ context: ServiceRequestContext) async throws -> Response {

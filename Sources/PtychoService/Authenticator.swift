@@ -6,6 +6,13 @@ import Hummingbird
 public protocol Authenticator: Sendable {
     /// The caller's user name, or nil when the request carries no acceptable credential.
     func user(for request: Request) -> String?
+    /// The token the web page should keep in its cookie: the request's `token` query parameter when that
+    /// alone is an acceptable credential; nil otherwise, and in modes without tokens.
+    func webSessionToken(for request: Request) -> String?
+}
+
+extension Authenticator {
+    public func webSessionToken(for request: Request) -> String? { nil }
 }
 
 /// `token` mode: each accepted token maps to a user (one token for the single-user container; tests use
@@ -24,6 +31,12 @@ public struct TokenAuthenticator: Authenticator {
         return users.first { Self.constantTimeEqual($0.token, bytes) }?.user
     }
 
+    public func webSessionToken(for request: Request) -> String? {
+        guard let token = request.uri.queryParameters.get("token") else { return nil }
+        let bytes = Array(token.utf8)
+        return users.contains { Self.constantTimeEqual($0.token, bytes) } ? token : nil
+    }
+
     static func presentedToken(_ request: Request) -> String? {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
@@ -32,7 +45,8 @@ public struct TokenAuthenticator: Authenticator {
         if let cookies = request.headers[.cookie] {
             for cookie in cookies.split(separator: ";") {
                 let pair = cookie.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                if pair.count == 2, pair[0] == "ptychite_token" { return pair[1] }
+                // The web page stores the token percent-encoded (`WebPage.cookieValue`).
+                if pair.count == 2, pair[0] == "ptychite_token" { return pair[1].removingPercentEncoding ?? pair[1] }
             }
         }
         return request.uri.queryParameters.get("token")

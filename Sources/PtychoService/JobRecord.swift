@@ -41,6 +41,8 @@ public struct JobRecord: Codable, Sendable, Equatable {
     public var pid: Int?
     /// How many times the job was started (restarts after a crash count).
     public var attempts: Int
+    /// Bytes of the job's log already turned into `log` events; only grows (the log is append-only).
+    public var logOffset: Int64
 
     public init(id: String, sequence: Int64, owner: String, state: JobState, configuration: String,
                 createdAt: Date) {
@@ -51,11 +53,13 @@ public struct JobRecord: Codable, Sendable, Equatable {
         self.configuration = configuration
         self.createdAt = createdAt
         self.attempts = 0
+        self.logOffset = 0
     }
 
     enum CodingKeys: String, CodingKey {
         case id, sequence, owner, state, configuration, createdAt = "created_at", startedAt = "started_at"
         case endedAt = "ended_at", progress, exitCode = "exit_code", message, pid, attempts
+        case logOffset = "log_offset"
     }
 
     public var decodedProgress: JobProgress? { progress.flatMap(JobProgress.parse(line:)) }

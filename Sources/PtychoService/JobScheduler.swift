@@ -39,6 +39,8 @@ public actor JobScheduler {
     public func recover() throws {
         for job in try store.jobs(inStates: [.initializing, .running, .canceling]) {
             if let pid = job.pid { Self.killOrphan(pid: pid, folder: folder(for: job.id)) }
+            // The dead child's last lines become events before the state change that follows them.
+            JobLogIngester.ingest(store: store, id: job.id, folder: folder(for: job.id), final: true)
             if job.state == .canceling {
                 try store.update(id: job.id) {
                     $0.state = .canceled; $0.endedAt = Date(); $0.pid = nil
@@ -104,10 +106,18 @@ public actor JobScheduler {
     }
 
     private func execute(id: String) async {
-        let store = self.store
+        let store = self.store, jobFolder = folder(for: id)
         let throttle = ProgressThrottle()
+        // Follows the log while the child runs; the final read below, before the job's last state change,
+        // keeps the terminal state the last event of the job.
+        let logFollower = Task.detached {
+            while !Task.isCancelled {
+                JobLogIngester.ingest(store: store, id: id, folder: jobFolder, final: false)
+                try? await Task.sleep(nanoseconds: 250_000_000)
+            }
+        }
         let outcome = await executor.run(
-            JobLaunch(id: id, folder: folder(for: id)),
+            JobLaunch(id: id, folder: jobFolder),
             started: { pid in
                 _ = try? store.update(id: id) { if $0.state == .initializing { $0.state = .running }; $0.pid = pid }
             },
@@ -115,6 +125,9 @@ public actor JobScheduler {
                 guard let progress = JobProgress.parse(line: line), throttle.shouldWrite(progress, line: line) else { return }
                 _ = try? store.update(id: id) { $0.progress = line }
             })
+        logFollower.cancel()
+        await logFollower.value
+        JobLogIngester.ingest(store: store, id: id, folder: jobFolder, final: true)
         if let last = throttle.lastLine { _ = try? store.update(id: id) { $0.progress = last } }
         finish(id: id, outcome: outcome)
     }

@@ -3,22 +3,32 @@ import GRDB
 
 /// Where jobs are kept. Implementations are safe to call from any task.
 public protocol JobStore: Sendable {
-    /// Inserts a new job, assigning the next `sequence`; returns the stored record.
+    /// Inserts a new job, assigning the next `sequence`, with its first `state` event; returns the stored record.
     func insert(id: String, owner: String, configuration: String, createdAt: Date) throws -> JobRecord
     func job(id: String) throws -> JobRecord?
     /// The owner's jobs, newest first.
     func jobs(owner: String, state: JobState?, limit: Int, offset: Int) throws -> [JobRecord]
     /// Jobs in any of `states`, in submission order.
     func jobs(inStates states: [JobState]) throws -> [JobRecord]
-    /// Applies `change` to the stored job atomically; returns the new record (nil if there is none).
+    /// Applies `change` to the stored job atomically, together with the events it causes
+    /// (`JobEvent.changes`); returns the new record (nil if there is none).
     @discardableResult
     func update(id: String, _ change: @Sendable (inout JobRecord) -> Void) throws -> JobRecord?
+    /// Removes the job and its events.
     func delete(id: String) throws
     /// Number of jobs per state (states with none are absent).
     func countByState() throws -> [JobState: Int]
+    /// The job's events with an id above `after`, oldest first, at most `limit`.
+    func events(jobID: String, after: Int64, limit: Int) throws -> [JobEvent]
+    /// Records `lines` as `log` events and moves the job's `logOffset` from `from` to `to`, atomically;
+    /// does nothing (returns false) when the stored offset is no longer `from` (another reader got there first).
+    @discardableResult
+    func appendLog(id: String, lines: [String], from: Int64, to: Int64) throws -> Bool
 }
 
-/// Jobs in SQLite through GRDB: a `DatabasePool` (WAL journal) with versioned migrations.
+/// Jobs in SQLite through GRDB: a `DatabasePool` (WAL journal) with versioned migrations
+/// (`JobStoreMigrations`). Every insert and update also appends the `JobEvent`s it causes, in the same
+/// transaction.
 public final class SQLiteJobStore: JobStore {
     private let pool: DatabasePool
 
@@ -27,29 +37,7 @@ public final class SQLiteJobStore: JobStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
-    }
-
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-jobs") { db in
-            try db.create(table: "job") { t in
-                t.column("id", .text).primaryKey()
-                t.column("sequence", .integer).notNull().unique()
-                t.column("owner", .text).notNull().indexed()
-                t.column("state", .text).notNull().indexed()
-                t.column("configuration", .text).notNull()
-                t.column("created_at", .datetime).notNull()
-                t.column("started_at", .datetime)
-                t.column("ended_at", .datetime)
-                t.column("progress", .text)
-                t.column("exit_code", .integer)
-                t.column("message", .text)
-                t.column("pid", .integer)
-                t.column("attempts", .integer).notNull().defaults(to: 0)
-            }
-        }
-        return migrator
+        try JobStoreMigrations.migrator.migrate(pool)
     }
 
     public func insert(id: String, owner: String, configuration: String, createdAt: Date) throws -> JobRecord {
@@ -58,6 +46,7 @@ public final class SQLiteJobStore: JobStore {
             let record = JobRecord(id: id, sequence: last + 1, owner: owner, state: .queued,
                                    configuration: configuration, createdAt: createdAt)
             try record.insert(db)
+            try Self.record(JobEvent.changes(from: nil, to: record), db)
             return record
         }
     }
@@ -84,9 +73,11 @@ public final class SQLiteJobStore: JobStore {
     @discardableResult
     public func update(id: String, _ change: @Sendable (inout JobRecord) -> Void) throws -> JobRecord? {
         try pool.write { db in
-            guard var record = try JobRecord.fetchOne(db, key: id) else { return nil }
+            guard let old = try JobRecord.fetchOne(db, key: id) else { return nil }
+            var record = old
             change(&record)
             try record.update(db)
+            try Self.record(JobEvent.changes(from: old, to: record), db)
             return record
         }
     }
@@ -103,6 +94,28 @@ public final class SQLiteJobStore: JobStore {
             }
             return counts
         }
+    }
+
+    public func events(jobID: String, after: Int64, limit: Int) throws -> [JobEvent] {
+        try pool.read { db in
+            try JobEvent.filter(Column("job_id") == jobID && Column("id") > after)
+                .order(Column("id")).limit(limit).fetchAll(db)
+        }
+    }
+
+    @discardableResult
+    public func appendLog(id: String, lines: [String], from: Int64, to: Int64) throws -> Bool {
+        try pool.write { db in
+            guard var record = try JobRecord.fetchOne(db, key: id), record.logOffset == from else { return false }
+            record.logOffset = to
+            try record.update(db)
+            try Self.record(lines.map { JobEvent(jobID: id, kind: .log, data: JSON.text($0)) }, db)
+            return true
+        }
+    }
+
+    private static func record(_ events: [JobEvent], _ db: Database) throws {
+        for var event in events { try event.insert(db) }
     }
 }
 

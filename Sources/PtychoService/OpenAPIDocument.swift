@@ -56,6 +56,10 @@ public enum OpenAPIDocument {
           "JobList": {"type": "object", "properties": {
             "jobs": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}},
             "limit": {"type": "integer"}, "offset": {"type": "integer"}, "next_offset": {"type": ["integer", "null"]}}},
+          "InputList": {"type": "object", "properties": {
+            "inputs": {"type": "array", "items": {"type": "object", "properties": {
+              "path": {"type": "string"}, "size": {"type": "integer"}, "modified": {"type": ["string", "null"], "format": "date-time"}}}},
+            "truncated": {"type": "boolean", "description": "The walk stopped early (too many files or folders too deep)"}}},
           "ResultEntry": {"type": "object", "properties": {
             "name": {"type": "string"}, "media_type": {"type": "string"}, "size": {"type": "integer"},
             "sha256": {"type": "string"}, "href": {"type": "string"}}}
@@ -63,6 +67,15 @@ public enum OpenAPIDocument {
       },
       "security": [{"bearer": []}],
       "paths": {
+        "/": {"get": {"summary": "The web page (no data: the API calls it makes need the credential). With a valid `?token=` it sets the `ptychite_token` cookie and redirects to itself without the token",
+                      "security": [], "parameters": [{"name": "token", "in": "query", "schema": {"type": "string"}}],
+                      "responses": {"200": {"description": "HTML", "content": {"text/html": {}}},
+                                    "303": {"description": "Cookie set; redirect to the page without the token"},
+                                    "308": {"description": "Redirect to the base path with its trailing slash"}}}},
+        "/ui/app.js": {"get": {"summary": "The web page's script", "security": [],
+                               "responses": {"200": {"description": "JavaScript", "content": {"text/javascript": {}}}}}},
+        "/ui/app.css": {"get": {"summary": "The web page's style sheet", "security": [],
+                                "responses": {"200": {"description": "CSS", "content": {"text/css": {}}}}}},
         "/healthz": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "OK"}}}},
         "/metrics": {"get": {"summary": "Prometheus metrics (jobs by state, queue length)", "security": [],
                              "responses": {"200": {"description": "Prometheus text", "content": {"text/plain": {}}}}}},
@@ -70,6 +83,9 @@ public enum OpenAPIDocument {
                                           "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}}},
         "/api/v1/service-info": {"get": {"summary": "Version, devices, engines, limits, auth mode",
           "responses": {"200": {"description": "Service information", "content": {"application/json": {}}},
+                        "401": {"$ref": "#/components/responses/Error"}}}},
+        "/api/v1/inputs": {"get": {"summary": "Files under the data folder a job may name as its input, relative to it (no hidden files, nothing outside it)",
+          "responses": {"200": {"description": "The listing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InputList"}}}},
                         "401": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/jobs": {
           "post": {"summary": "Submit a reconstruction",
@@ -99,8 +115,14 @@ public enum OpenAPIDocument {
             "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/jobs/{id}/events": {
           "parameters": [{"$ref": "#/components/parameters/id"}],
-          "get": {"summary": "Server-Sent Events: progress, state and log; ends with the terminal state", "responses": {
+          "get": {"summary": "Server-Sent Events: state, progress and log, replayed from the start or resumed; ends with the terminal state",
+            "description": "Each event's id is a stored event number that increases across connections and restarts. `Last-Event-ID: N` (or `?last_event_id=N`) resumes with exactly the events after N.",
+            "parameters": [{"name": "Last-Event-ID", "in": "header", "schema": {"type": "string", "pattern": "^[0-9]*$"}},
+                           {"name": "last_event_id", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+            "responses": {
             "200": {"description": "Event stream", "content": {"text/event-stream": {}}},
+            "204": {"description": "The job has ended and the client has all its events: do not reconnect"},
+            "400": {"$ref": "#/components/responses/Error"},
             "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/jobs/{id}/results": {
           "parameters": [{"$ref": "#/components/parameters/id"}],

@@ -250,29 +250,84 @@ final class APITests: XCTestCase {
         }
     }
 
-    func testEventStreamEndsWithTheTerminalState() async throws {
+    func testEventStreamReplaysEveryEventAndEndsWithTheTerminalState() async throws {
         let fixture = try ServiceFixture()
         try await fixture.test { client in
             let path = try await APITests.submit(client, token: ServiceFixture.aliceToken)
             try await APITests.waitForState(client, path: path, token: ServiceFixture.aliceToken, state: "RUNNING")
+            let id = String(path.split(separator: "/").last!)
+            try Data("Reading scan.cxi\nDM iteration 1 \"quoted\"\npartial".utf8).write(to: URL(fileURLWithPath: fixture.state.file("jobs/\(id)/log.txt")))
+            // While the child runs, only complete lines become events.
+            try await APITests.waitForEvents(fixture.service.store, jobID: id) { $0.filter { $0.kind == .log }.count == 2 }
             try await client.execute(uri: path + "/cancel", method: .post, headers: ServiceFixture.headers(ServiceFixture.aliceToken)) {
                 XCTAssertEqual($0.status, .accepted)
             }
             try await APITests.waitForState(client, path: path, token: ServiceFixture.aliceToken, state: "CANCELED")
-            let id = String(path.split(separator: "/").last!)
-            try Data("Reading scan.cxi\nDM iteration 1 \"quoted\"\npartial".utf8).write(to: URL(fileURLWithPath: fixture.state.file("jobs/\(id)/log.txt")))
             try await client.execute(uri: path + "/events", method: .get, headers: ServiceFixture.headers(ServiceFixture.aliceToken)) { response in
                 XCTAssertEqual(response.status, .ok)
                 XCTAssertEqual(response.headers[.contentType], "text/event-stream")
                 let text = String(buffer: response.body)
-                XCTAssertTrue(text.hasPrefix("id: 1\nevent: log\ndata: \"Reading scan.cxi\"\n\n"), text)
-                XCTAssertTrue(text.contains(#"id: 2\#nevent: log\#ndata: "DM iteration 1 \"quoted\""\#n\#n"#), text)
-                XCTAssertFalse(text.contains("partial"), text)
-                XCTAssertTrue(text.contains("id: 3\nevent: progress\ndata: {"), text)
-                XCTAssertTrue(text.contains("id: 4\nevent: state\ndata: {"), text)
-                XCTAssertTrue(text.contains(#""state":"CANCELED""#), text)
+                let events = SentEvent.parse(text)
+                XCTAssertEqual(events.map(\.id), events.map(\.id).sorted(), text)
+                XCTAssertEqual(Set(events.map(\.id)).count, events.count, "ids are unique")
+                XCTAssertEqual(events.filter { $0.name == "log" }.map(\.data),
+                               [#""Reading scan.cxi""#, #""DM iteration 1 \"quoted\"""#, #""partial""#],
+                               "the unterminated last line is taken once the child has ended")
+                XCTAssertEqual(events.filter { $0.name == "state" }.compactMap { SentEvent.state($0.data) },
+                               ["QUEUED", "INITIALIZING", "RUNNING", "CANCELING", "CANCELED"])
+                XCTAssertEqual(events.filter { $0.name == "progress" }.count, 1)
+                XCTAssertEqual(events.last?.name, "state", "the terminal state is the last event")
                 XCTAssertTrue(text.hasSuffix("\n\n"), text)
             }
+        }
+    }
+
+    func testEventStreamResumesAfterLastEventID() async throws {
+        let fixture = try ServiceFixture()
+        try await fixture.test { client in
+            let path = try await APITests.submit(client, token: ServiceFixture.aliceToken)
+            try await APITests.waitForState(client, path: path, token: ServiceFixture.aliceToken, state: "RUNNING")
+            let id = String(path.split(separator: "/").last!)
+            try Data("one\ntwo\nthree\n".utf8).write(to: URL(fileURLWithPath: fixture.state.file("jobs/\(id)/log.txt")))
+            try await APITests.waitForEvents(fixture.service.store, jobID: id) { $0.filter { $0.kind == .log }.count == 3 }
+            try await client.execute(uri: path + "/cancel", method: .post, headers: ServiceFixture.headers(ServiceFixture.aliceToken)) { _ in }
+            try await APITests.waitForState(client, path: path, token: ServiceFixture.aliceToken, state: "CANCELED")
+            let all = try await client.execute(uri: path + "/events", method: .get,
+                                               headers: ServiceFixture.headers(ServiceFixture.aliceToken)) { SentEvent.parse(String(buffer: $0.body)) }
+            XCTAssertGreaterThan(all.count, 5)
+            // Reconnecting after any event gives exactly the rest: by header, or by query for clients without headers.
+            for (index, seen) in all.dropLast().enumerated() {
+                var headers = ServiceFixture.headers(ServiceFixture.aliceToken)
+                headers[HTTPFields.Element.Name("Last-Event-ID")!] = "\(seen.id)"
+                let uri = index % 2 == 0 ? path + "/events" : path + "/events?last_event_id=\(seen.id)"
+                if index % 2 == 1 { headers[HTTPFields.Element.Name("Last-Event-ID")!] = nil }
+                try await client.execute(uri: uri, method: .get, headers: headers) { response in
+                    XCTAssertEqual(response.status, .ok)
+                    XCTAssertEqual(SentEvent.parse(String(buffer: response.body)), Array(all[(index + 1)...]), uri)
+                }
+            }
+            // After the last event of a finished job: 204, which stops an EventSource from reconnecting.
+            var headers = ServiceFixture.headers(ServiceFixture.aliceToken)
+            headers[HTTPFields.Element.Name("Last-Event-ID")!] = "\(all.last!.id)"
+            try await client.execute(uri: path + "/events", method: .get, headers: headers) { XCTAssertEqual($0.status, .noContent) }
+            // An empty id (an EventSource whose last event had none) is no resume point; anything else not a
+            // non-negative integer is refused.
+            headers[HTTPFields.Element.Name("Last-Event-ID")!] = ""
+            try await client.execute(uri: path + "/events", method: .get, headers: headers) {
+                XCTAssertEqual(SentEvent.parse(String(buffer: $0.body)), all)
+            }
+            for bad in ["abc", "-1", "1.5", "99999999999999999999", "0x10", "+5"] {
+                headers[HTTPFields.Element.Name("Last-Event-ID")!] = bad
+                try await client.execute(uri: path + "/events", method: .get, headers: headers) { response in
+                    XCTAssertEqual(response.status, .badRequest, bad)
+                    XCTAssertEqual(jsonObject(response.body)["error"] as? String, "invalid Last-Event-ID", bad)
+                }
+            }
+            try await client.execute(uri: path + "/events?last_event_id=x", method: .get,
+                                     headers: ServiceFixture.headers(ServiceFixture.aliceToken)) { XCTAssertEqual($0.status, .badRequest) }
+            // The ids are stored: a restarted service (a new store on the same database) serves the same ones.
+            let reopened = try SQLiteJobStore(path: fixture.state.file("jobs.sqlite"))
+            XCTAssertEqual(try reopened.events(jobID: id, after: 0, limit: 1000).map(\.id), all.map { Int64?($0.id) })
         }
     }
 
@@ -280,7 +335,7 @@ final class APITests: XCTestCase {
     /// requirements match (open routes have `security: []`).
     func testOpenAPIDocumentMatchesTheRoutes() async throws {
         let fixture = try ServiceFixture()
-        let table = routeTable(service: fixture.service)
+        let table = routeTable(service: fixture.service, authenticator: OpenAuthenticator())
         let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
         XCTAssertEqual(document["openapi"] as? String, "3.1.0")
         let paths = try XCTUnwrap(document["paths"] as? [String: [String: Any]])
@@ -316,6 +371,16 @@ final class APITests: XCTestCase {
     }
 
     // MARK: helpers
+
+    /// Polls the store's events every 20 ms for up to 10 s until `condition` holds.
+    static func waitForEvents(_ store: any JobStore, jobID: String, file: StaticString = #filePath, line: UInt = #line,
+                              _ condition: ([JobEvent]) -> Bool) async throws {
+        for _ in 0..<500 {
+            if condition(try store.events(jobID: jobID, after: 0, limit: 1000)) { return }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        XCTFail("the events never met the condition: \(try store.events(jobID: jobID, after: 0, limit: 1000))", file: file, line: line)
+    }
 
     static func submit(_ client: some TestClientProtocol, token: String) async throws -> String {
         let location = try await client.execute(uri: "/api/v1/jobs", method: .post, headers: ServiceFixture.headers(token),

@@ -78,7 +78,27 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual((restart - 1) % 10, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: JobFolder(stateDirectory: state.path, id: id).checkpointFile))
         try checkResult(server, id: id, state: state, iterations: Self.longIterations)
+        try checkEventsSurviveTheRestart(server, id: id)
         XCTAssertEqual(server.terminate(), 0)
+    }
+
+    /// The job's events, read from the restarted server, hold both attempts under increasing ids, and a
+    /// client that saw the events up to the re-queue resumes with exactly the rest.
+    func checkEventsSurviveTheRestart(_ server: ServerProcess, id: String) throws {
+        let (status, body) = try server.request("api/v1/jobs/\(id)/events")
+        XCTAssertEqual(status, 200)
+        let events = SentEvent.parse(String(decoding: body, as: UTF8.self))
+        XCTAssertEqual(events.map(\.id), events.map(\.id).sorted())
+        XCTAssertEqual(Set(events.map(\.id)).count, events.count)
+        let states = events.filter { $0.name == "state" }.compactMap { SentEvent.state($0.data) }
+        XCTAssertEqual(states.first, "QUEUED")
+        XCTAssertEqual(states.last, "COMPLETE")
+        XCTAssertEqual(states.filter { $0 == "RUNNING" }.count, 2, "\(states)")
+        let requeue = try XCTUnwrap(events.firstIndex { $0.name == "state" && $0.data.contains("will resume") }, "\(events)")
+        let (resumedStatus, resumedBody) = try server.request("api/v1/jobs/\(id)/events",
+                                                              headers: ["Last-Event-ID": "\(events[requeue].id)"])
+        XCTAssertEqual(resumedStatus, 200)
+        XCTAssertEqual(SentEvent.parse(String(decoding: resumedBody, as: UTF8.self)), Array(events[(requeue + 1)...]))
     }
 
     func testSIGTERMStopsRunningJobsAndTheyRestart() throws {

@@ -36,13 +36,14 @@ enum PtychiteBinary {
 }
 
 /// `ptychite serve` on 127.0.0.1 with a system-chosen port, found from its access-URL log line.
+/// `baseURL` is that URL without the token and ends with `/`, so relative paths resolve below the base path.
 final class ServerProcess {
     static let token = "e2e-token-0123456789abcdef"
     let process = Process()
     let baseURL: URL
     let stderrPath: String
 
-    init(data: String, state: String, maxJobs: Int = 1, timeout: TimeInterval = 60) throws {
+    init(data: String, state: String, maxJobs: Int = 1, basePath: String = "", timeout: TimeInterval = 60) throws {
         stderrPath = state + "/server-stderr-\(UUID().uuidString).txt"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let stdout = Pipe()
@@ -54,6 +55,7 @@ final class ServerProcess {
         environment["PTYCHITE_BIND"] = "127.0.0.1:0"
         environment["PTYCHITE_TOKEN"] = Self.token
         environment["PTYCHITE_MAX_JOBS"] = "\(maxJobs)"
+        environment["PTYCHITE_BASE_PATH"] = basePath
         process.environment = environment
         process.standardOutput = stdout
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
@@ -67,11 +69,12 @@ final class ServerProcess {
             let chunk = reader.availableData
             if chunk.isEmpty { break }
             text += String(decoding: chunk, as: UTF8.self)
-            if let range = text.range(of: #"Ptychite is serving at (http://127\.0\.0\.1:\d+)/\?token=(\S+)"#, options: .regularExpression) {
+            if let range = text.range(of: #"Ptychite is serving at http://127\.0\.0\.1:\d+\S*/\?token=(\S+)"#, options: .regularExpression) {
                 let line = String(text[range])
                 let url = line.replacingOccurrences(of: "Ptychite is serving at ", with: "")
                 XCTAssertTrue(url.hasSuffix("?token=\(Self.token)"), line)
                 found = URL(string: String(url.prefix(while: { $0 != "?" })))
+                XCTAssertTrue(found?.absoluteString.hasSuffix(":\(found?.port ?? 0)\(basePath)/") == true, line)
             }
         }
         guard let found else {
@@ -100,11 +103,13 @@ final class ServerProcess {
     deinit { if process.isRunning { kill9() } }
 
     /// One HTTP request to the server (loopback only), bounded by a 30 s timeout.
-    func request(_ path: String, method: String = "GET", body: String? = nil) throws -> (status: Int, data: Data) {
+    func request(_ path: String, method: String = "GET", body: String? = nil,
+                 headers: [String: String] = [:]) throws -> (status: Int, data: Data) {
         var request = URLRequest(url: URL(string: path, relativeTo: baseURL)!)
         request.httpMethod = method
         request.timeoutInterval = 30
         request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
