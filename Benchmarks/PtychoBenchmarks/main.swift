@@ -4,7 +4,7 @@ import PtychoCore
 // Release-mode benchmark of the CPU engines against the FFT floor.
 //
 //   swift run -c release PtychoBenchmarks [--frames 1000] [--size 128] [--threads 2] [--iterations 10]
-//                                         [--engines ePIE,DM,ML] [--modes 1] [--breakdown]
+//                                         [--engines ePIE,rPIE,mPIE,DM,RAAR,AP,ML] [--modes 1] [--breakdown]
 //   swift run -c release PtychoBenchmarks convergence …   (error against time per plan: Convergence.swift)
 //
 // Each engine runs in a child process of its own so that its peak memory (VmHWM) is its own. The FFT
@@ -18,7 +18,7 @@ import PtychoCore
 
 struct Options {
     var frames = 1000, size = 128, threads = 2, iterations = 10, modes = 1
-    var engines = ["ePIE", "DM", "ML"]
+    var engines = EngineKind.allCases.map(\.rawValue)
     var child = false
     var breakdown = false
 
@@ -85,7 +85,9 @@ func runChild(_ options: Options, engine: EngineKind) {
         / Double(options.iterations)
 
     let backend = reconstruction.backend
-    let order: SweepOrder = engine == .ePIE ? .sequential(Array(0..<data.frameCount)) : .parallel
+    // The PIE family visits frames one after another; the others sweep them in parallel.
+    let sequential: Set<EngineKind> = [.ePIE, .rPIE, .mPIE]
+    let order: SweepOrder = sequential.contains(engine) ? .sequential(Array(0..<data.frameCount)) : .parallel
     let fftSeconds = seconds { fftCPU = cpuSeconds {
         for _ in 0..<options.iterations {
             _ = backend.sweep(order) { operators, frames in
@@ -106,7 +108,8 @@ func runChild(_ options: Options, engine: EngineKind) {
     let estimate = MemoryEstimate(frameCount: options.frames, frameHeight: options.size, frameWidth: options.size,
                                   modes: options.modes, objectHeight: placement.objectHeight,
                                   objectWidth: placement.objectWidth, threads: options.threads,
-                                  storesExitWaves: engine == .differenceMap)
+                                  storesExitWaves: engine.storesExitWaves,
+                                  likelihood: engine == .maximumLikelihood, momentum: engine == .mPIE)
     let peak = peakResidentBytes()
     print(String(format: "%@\t%.5f\t%.5f\t%.2f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f", engine.rawValue, engineSeconds, fftSeconds,
                  engineSeconds / fftSeconds, Double(peak) / 1048576, Double(estimate.arrayBytes) / 1048576,
