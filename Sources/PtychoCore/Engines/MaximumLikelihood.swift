@@ -12,8 +12,9 @@
 ///     and after a line search without positive curvature;
 ///  3. line search: along (ΔO, ΔP) = γ·(h_O, h_P) the far field is Ψ + γ·A1 + γ²·A2 (the exit wave is
 ///     bilinear in O and P), so L(γ) is expanded to second order about γ = 0 with coefficients computed
-///     exactly in one pass over the frames (as the paper does for the Poisson term; three forward transforms, two without a probe
-///     direction); R(γ) is exactly quadratic. The step is the minimiser γ = −L′(0)/L″(0).
+///     exactly in one pass over the frames (as the paper does for the Poisson term; Ψ is kept from the
+///     gradient sweep, so only the direction's terms are transformed: two forward transforms, one without
+///     a probe direction); R(γ) is exactly quadratic. The step is the minimiser γ = −L′(0)/L″(0).
 ///
 /// Preconditioning between object and probe: the variables are (O, P/σ) with σ² = max Σ_j Σ_k|P_k|² /
 /// max Σ_j |O_j|², the ratio of the data term's curvature scales in object and probe (the normalisations
@@ -95,7 +96,7 @@ public struct MaximumLikelihood: ReconstructionEngine {
 
         // 3. Line search: L(γ) ≈ L + γ·L′(0) + ½γ²·L″(0) along the direction.
         _ = backend.sweep(.parallel) { operators, frames in
-            operators.combineSearchWaves(frames, includeProbe: includeProbe)   // P·O, P·ΔO + ΔP·O, ΔP·ΔO
+            operators.combineSearchWaves(frames, includeProbe: includeProbe)   // P·ΔO + ΔP·O, ΔP·ΔO
             operators.propagateSearchWavesForward(frames, includeProbe: includeProbe)
             operators.accumulateLineSearch(frames, noise: noise, includeProbe: includeProbe)
         }

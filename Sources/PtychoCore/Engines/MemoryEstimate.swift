@@ -13,7 +13,7 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
     public static let runtimeAllowance: Int64 = 64 << 20
 
     /// `likelihood`: an ML stage (gradient, previous gradient and search direction of object and probe,
-    /// three search waves per thread); `momentum`: an mPIE stage (velocity and snapshot of object and probe).
+    /// every frame's far field, two search waves per thread); `momentum`: an mPIE stage (velocity and snapshot of object and probe).
     public init(frameCount: Int, frameHeight: Int, frameWidth: Int, modes: Int, objectHeight: Int,
                 objectWidth: Int, threads: Int, storesExitWaves: Bool, likelihood: Bool = false,
                 momentum: Bool = false) {
@@ -24,12 +24,13 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
         exitWaveBytes = storesExitWaves ? Int64(frameCount) * probe : 0
         // Object + illumination, probe modes; a stage's own global arrays (stages run one at a time).
         modelBytes = object * 8 + object * 4 + probe
-            + max(likelihood ? 3 * (object * 8 + probe) : 0, momentum ? 2 * (object * 8 + probe) : 0)
+            + max(likelihood ? 3 * (object * 8 + probe) + Int64(frameCount) * probe : 0,
+                  momentum ? 2 * (object * 8 + probe) : 0)
         // Per thread: scratch waves, probe power; overlap sums (object numerator + denominator, probe sums);
         // ML's search waves.
         let perThread = probe + frame * 4
             + (storesExitWaves || likelihood ? object * 12 + probe + frame * 4 : 0)
-            + (likelihood ? 3 * probe : 0)
+            + (likelihood ? 2 * probe : 0)
         workingBytes = Int64(max(1, threads)) * perThread
     }
 

@@ -1,6 +1,6 @@
 /// The conjugate-gradient arrays of a maximum-likelihood stage: the gradient g (object, probe), the
-/// previous iteration's gradient and the search direction h, plus the model-intensity floor.
-/// Allocated once when the stage starts; nothing is allocated inside an iteration.
+/// previous iteration's gradient and the search direction h, the far fields of the current iterate, plus
+/// the model-intensity floor. Allocated once when the stage starts; nothing is allocated inside an iteration.
 public final class LikelihoodBuffers {
     public let objectGradient: ComplexArray
     public let previousObjectGradient: ComplexArray
@@ -12,8 +12,14 @@ public final class LikelihoodBuffers {
     /// below any count a detector records, so only pixels with counts and (almost) no model intensity
     /// are affected; they then pull with a large but finite weight I/floor instead of a division by zero.
     public let intensityFloor: Float
+    /// `[N, K, ny, nx]`: F(P_k·O_j) of every frame, kept by the gradient sweep for the line search of the
+    /// same iteration (the object and probe do not change in between), which then transforms only the
+    /// search direction's terms: four FFTs per frame-mode and iteration instead of five, for the memory DM
+    /// spends on its exit waves. Not carried between iterations.
+    public let farFields: ComplexArray
 
-    init(objectShape: [Int], probeShape: [Int], intensityFloor: Float) {
+    init(objectShape: [Int], probeShape: [Int], frameCount: Int, intensityFloor: Float) {
+        farFields = ComplexArray(shape: [frameCount] + probeShape)
         objectGradient = ComplexArray(shape: objectShape)
         previousObjectGradient = ComplexArray(shape: objectShape)
         objectDirection = ComplexArray(shape: objectShape)
@@ -38,7 +44,7 @@ extension CPUBackend {
         guard likelihood == nil else { return }
         let meanIntensity = data.maskedIntensitySum / max(data.observedPixelCount, 1)
         likelihood = LikelihoodBuffers(objectShape: model.object.shape, probeShape: model.probe.shape,
-                                       intensityFloor: max(Float(1e-6 * meanIntensity), 1e-30))
+                                       frameCount: frameCount, intensityFloor: max(Float(1e-6 * meanIntensity), 1e-30))
     }
 
     public func releaseLikelihood() {

@@ -30,8 +30,10 @@ extension CPUFrameWorker {
     }
 
     public func weightLikelihoodGradient(_ batch: FrameBatch, noise: LikelihoodNoiseModel) {
-        let pixels = shape.pixels, floor = backend.likelihood!.intensityFloor
+        let buffers = backend.likelihood!, pixels = shape.pixels, floor = buffers.intensityFloor
         for j in batch.indices {
+            // Kept for this iteration's line search (see `LikelihoodBuffers.farFields`).
+            buffers.farFields.slice(j).update(from: scratch.pointer, count: 2 * shape.modes * pixels)
             LikelihoodKernels.weightGradient(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
                                              mask: data.mask.pointer, shape: shape, noise: noise,
                                              intensityFloor: floor, scratch: kernelScratch, metrics: &metrics)
@@ -56,23 +58,25 @@ extension CPUFrameWorker {
             LikelihoodKernels.combineSearchWaves(
                 probe: model.probe.pointer, patch: model.patch(j),
                 probeDirection: includeProbe ? UnsafePointer(buffers.probeDirection.pointer) : nil,
-                objectDirection: direction, current: scratch.pointer, first: own.firstOrder.pointer,
+                objectDirection: direction, first: own.firstOrder.pointer,
                 second: own.secondOrder.pointer, shape: shape)
         }
     }
 
+    /// The current far field is the gradient sweep's (`LikelihoodBuffers.farFields`): only the direction's
+    /// terms are transformed.
     public func propagateSearchWavesForward(_ batch: FrameBatch, includeProbe: Bool) {
         let own = likelihoodScratch!
-        plan.forward(scratch.pointer)
         plan.forward(own.firstOrder.pointer)
         if includeProbe { plan.forward(own.secondOrder.pointer) }
     }
 
     public func accumulateLineSearch(_ batch: FrameBatch, noise: LikelihoodNoiseModel, includeProbe: Bool) {
-        let own = likelihoodScratch!, pixels = shape.pixels, floor = backend.likelihood!.intensityFloor
+        let own = likelihoodScratch!, pixels = shape.pixels, buffers = backend.likelihood!
+        let floor = buffers.intensityFloor
         for j in batch.indices {
             let (first, second) = LikelihoodKernels.lineSearchTerms(
-                current: scratch.pointer, first: own.firstOrder.pointer,
+                current: buffers.farFields.slice(j), first: own.firstOrder.pointer,
                 second: includeProbe ? UnsafePointer(own.secondOrder.pointer) : nil,
                 amplitudes: data.amplitudes.pointer + j * pixels, mask: data.mask.pointer, shape: shape,
                 noise: noise, intensityFloor: floor, scratch: kernelScratch)

@@ -101,27 +101,26 @@ public enum LikelihoodKernels {
     }
 
     /// The exit wave along the search direction (ΔO, ΔP) is bilinear in the step γ:
-    /// (P + γΔP)(O + γΔO) = P·O + γ·(P·ΔO + ΔP·O) + γ²·ΔP·ΔO. Writes the three terms per mode into
-    /// `current`, `first` and (when `probeDirection` is given) `second`; without a probe direction the
-    /// second-order term is zero and is not written.
+    /// (P + γΔP)(O + γΔO) = P·O + γ·(P·ΔO + ΔP·O) + γ²·ΔP·ΔO. Writes the direction's terms per mode into
+    /// `first` and (when `probeDirection` is given) `second`; without a probe direction the second-order
+    /// term is zero and is not written. The zeroth-order term P·O is not needed: its far field is kept
+    /// from the gradient sweep.
     @inlinable
     public static func combineSearchWaves(probe: UnsafePointer<Float>, patch: ObjectPatch,
                                           probeDirection: UnsafePointer<Float>?, objectDirection: ObjectPatch,
-                                          current: UnsafeMutablePointer<Float>, first: UnsafeMutablePointer<Float>,
-                                          second: UnsafeMutablePointer<Float>, shape: FrameShape) {
+                                          first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>,
+                                          shape: FrameShape) {
         let width = shape.width
         for r in 0..<shape.height {
             let o = UnsafePointer(patch.rowStart(r)), h = UnsafePointer(objectDirection.rowStart(r))
             for k in 0..<shape.modes {
                 let offset = 2 * (k * shape.pixels + r * width)
-                let p = probe + offset, c = current + offset, f = first + offset
+                let p = probe + offset, f = first + offset
                 if let probeDirection {
                     let d = probeDirection + offset, s = second + offset
                     for i in 0..<width {
                         let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
                         let hr = h[2 * i], hi = h[2 * i + 1], dr = d[2 * i], di = d[2 * i + 1]
-                        c[2 * i] = pr * or - pi * oi
-                        c[2 * i + 1] = pr * oi + pi * or
                         f[2 * i] = (pr * hr - pi * hi) + (dr * or - di * oi)
                         f[2 * i + 1] = (pr * hi + pi * hr) + (dr * oi + di * or)
                         s[2 * i] = dr * hr - di * hi
@@ -129,10 +128,7 @@ public enum LikelihoodKernels {
                     }
                 } else {
                     for i in 0..<width {
-                        let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
-                        let hr = h[2 * i], hi = h[2 * i + 1]
-                        c[2 * i] = pr * or - pi * oi
-                        c[2 * i + 1] = pr * oi + pi * or
+                        let pr = p[2 * i], pi = p[2 * i + 1], hr = h[2 * i], hi = h[2 * i + 1]
                         f[2 * i] = pr * hr - pi * hi
                         f[2 * i + 1] = pr * hi + pi * hr
                     }

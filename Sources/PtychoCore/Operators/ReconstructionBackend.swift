@@ -50,9 +50,10 @@ public protocol FrameOperators {
     /// Adds the object (and with `includeProbe` the probe) gradient from scratch = exit-wave gradient into the
     /// worker's overlap sums (after `resetOverlapSums`): numerators take gradients, denominators curvatures.
     func accumulateLikelihoodGradient(_ batch: FrameBatch, includeProbe: Bool)
-    /// Fills the search waves P·O_j, P·ΔO_j + ΔP·O_j and (with `includeProbe`) ΔP·ΔO_j from the search direction.
+    /// Fills the search waves P·ΔO_j + ΔP·O_j and (with `includeProbe`) ΔP·ΔO_j from the search direction;
+    /// the current far field F(P·O_j) is the one `weightLikelihoodGradient` saw in this iteration's gradient sweep.
     func combineSearchWaves(_ batch: FrameBatch, includeProbe: Bool)
-    /// Forward transforms of the search waves (two, or three with `includeProbe`).
+    /// Forward transforms of the search waves (one, or two with `includeProbe`).
     func propagateSearchWavesForward(_ batch: FrameBatch, includeProbe: Bool)
     /// Adds the frame's first and second derivative of the objective along the search direction to the
     /// worker's line-search sums.
