@@ -16,20 +16,13 @@ struct ConvergenceOptions {
     var plans = ["DM:300", "DM:300,ML:200"]
 
     init(_ arguments: [String]) {
-        var i = 0
-        func next() -> String { i += 1; return i < arguments.count ? arguments[i] : "" }
-        while i < arguments.count {
-            switch arguments[i] {
-            case "--frames": frames = Int(next()) ?? frames
-            case "--size": size = Int(next()) ?? size
-            case "--modes": modes = Int(next()) ?? modes
-            case "--threads": threads = Int(next()) ?? threads
-            case "--every": every = Int(next()) ?? every
-            case "--plans": plans = next().split(separator: ";").map(String.init)
-            default: break
-            }
-            i += 1
-        }
+        let list = ArgumentList(arguments)
+        frames = list.integer("--frames", default: frames)
+        size = list.integer("--size", default: size)
+        modes = list.integer("--modes", default: modes)
+        threads = list.integer("--threads", default: threads)
+        every = list.integer("--every", default: every)
+        plans = list.list("--plans", separator: ";", default: plans)
     }
 }
 
@@ -60,16 +53,16 @@ func runConvergence(_ arguments: [String]) {
         var last = (seconds: 0.0, nrmse: Double.nan)
         reconstruction.run(plan: plan) { record, total in
             guard record.iteration % options.every == 0 || record.iteration == total else { return true }
-            let seconds = record.seconds - excluded
+            let elapsed = record.seconds - excluded
             var nrmse = Double.nan
-            excluded += PtychoBenchmarksClock.seconds {
+            excluded += seconds {
                 nrmse = (try? TruthComparison.compare(
                     reconstruction: model.object, reconstructionOrigin: (placement.originRow, placement.originColumn),
                     illumination: model.illumination(), truth: truth.object,
                     truthOrigin: (truth.originRow, truth.originColumn), pixelSize: placement.pixelSize).nrmse) ?? .nan
             }
-            last = (seconds, nrmse)
-            print(String(format: "%@\t%d\t%@\t%.2f\t%.5e\t%.6g\t%.4f", text, record.iteration, record.engine, seconds,
+            last = (elapsed, nrmse)
+            print(String(format: "%@\t%d\t%@\t%.2f\t%.5e\t%.6g\t%.4f", text, record.iteration, record.engine, elapsed,
                          record.fourierError, record.poissonNLL, nrmse))
             return true
         }
@@ -79,12 +72,4 @@ func runConvergence(_ arguments: [String]) {
     }
     print("\nsummary (plan, time, error against the truth, final metrics):")
     for line in summary { print(line) }
-}
-
-enum PtychoBenchmarksClock {
-    static func seconds(_ body: () -> Void) -> Double {
-        let clock = ContinuousClock()
-        let elapsed = clock.measure(body)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    }
 }

@@ -13,8 +13,8 @@ import PtychoCore
 // ratio (process CPU time of all threads) is steadier when other work shares the cores, but does not see
 // threads waiting on each other. `--breakdown` also prints the cost of each DM pass alone (stderr).
 // ML needs more transforms per iteration than the floor's two (forward + inverse for the gradient, and
-// forward transforms of the current wave and the direction's two terms for the line search: five in all),
-// so its ratio is ≈ 2.5 plus its element-wise passes.
+// forward transforms of the direction's two terms for the line search: four in all), so its ratio is
+// ≈ 2 plus its element-wise passes.
 
 struct Options {
     var frames = 1000, size = 128, threads = 2, iterations = 10, modes = 1
@@ -23,22 +23,15 @@ struct Options {
     var breakdown = false
 
     init(_ arguments: [String]) {
-        var i = 0
-        func next() -> String { i += 1; return i < arguments.count ? arguments[i] : "" }
-        while i < arguments.count {
-            switch arguments[i] {
-            case "--frames": frames = Int(next()) ?? frames
-            case "--size": size = Int(next()) ?? size
-            case "--threads": threads = Int(next()) ?? threads
-            case "--iterations": iterations = Int(next()) ?? iterations
-            case "--modes": modes = Int(next()) ?? modes
-            case "--engines": engines = next().split(separator: ",").map(String.init)
-            case "--child": child = true
-            case "--breakdown": breakdown = true
-            default: break
-            }
-            i += 1
-        }
+        let list = ArgumentList(arguments)
+        frames = list.integer("--frames", default: frames)
+        size = list.integer("--size", default: size)
+        threads = list.integer("--threads", default: threads)
+        iterations = list.integer("--iterations", default: iterations)
+        modes = list.integer("--modes", default: modes)
+        engines = list.list("--engines", default: engines)
+        child = list.contains("--child")
+        breakdown = list.contains("--breakdown")
     }
 
     var arguments: [String] {

@@ -28,24 +28,28 @@ extension ReconstructionModel {
     /// clamped position is where its patch is, so positions alone define the placement.
     public func refinePositions(estimates: UnsafePointer<Float>, stepLimit: Double) {
         let count = positions.count
-        var meanRow = 0.0, meanColumn = 0.0, estimated = 0
-        var steps = [(Double, Double)](repeating: (0, 0), count: count)
-        for j in 0..<count {
+        // Frame j's step depends only on its own patch and estimate, which stay as they are until j itself
+        // moves: the steps are computed twice (for their mean, then to move) rather than stored.
+        func step(_ j: Int) -> (row: Double, column: Double)? {
             let shiftRow = Double(estimates[2 * j]), shiftColumn = Double(estimates[2 * j + 1])
-            guard shiftRow.isFinite && shiftColumn.isFinite else { continue }
+            guard shiftRow.isFinite && shiftColumn.isFinite else { return nil }
             let corner = patchCorner(j)
-            let rowStep = min(max(Double(placement.rows[j]) + shiftRow - corner.row, -stepLimit), stepLimit)
-            let columnStep = min(max(Double(placement.columns[j]) + shiftColumn - corner.column, -stepLimit), stepLimit)
-            steps[j] = (rowStep, columnStep)
-            meanRow += rowStep; meanColumn += columnStep; estimated += 1
+            return (min(max(Double(placement.rows[j]) + shiftRow - corner.row, -stepLimit), stepLimit),
+                    min(max(Double(placement.columns[j]) + shiftColumn - corner.column, -stepLimit), stepLimit))
+        }
+        var meanRow = 0.0, meanColumn = 0.0, estimated = 0
+        for j in 0..<count {
+            guard let s = step(j) else { continue }
+            meanRow += s.row; meanColumn += s.column; estimated += 1
         }
         guard estimated > 0 else { return }
         meanRow /= Double(estimated); meanColumn /= Double(estimated)
         let height = frameShape.height, width = frameShape.width
-        for j in 0..<count where estimates[2 * j].isFinite && estimates[2 * j + 1].isFinite {
+        for j in 0..<count {
+            guard let s = step(j) else { continue }
             let corner = patchCorner(j)
-            let row = min(max(corner.row + steps[j].0 - meanRow, 0), Double(placement.objectHeight - height))
-            let column = min(max(corner.column + steps[j].1 - meanColumn, 0), Double(placement.objectWidth - width))
+            let row = min(max(corner.row + s.row - meanRow, 0), Double(placement.objectHeight - height))
+            let column = min(max(corner.column + s.column - meanColumn, 0), Double(placement.objectWidth - width))
             let moved = placement.position(row: row, column: column, frameHeight: height, frameWidth: width)
             positions.y[j] = moved.y
             positions.x[j] = moved.x
