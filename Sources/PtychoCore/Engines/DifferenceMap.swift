@@ -10,9 +10,14 @@ public struct DifferenceMap: ProjectionEngine {
     public init(alpha: Float = 1, objectInertia: Float = 0.01, probeInertia: Float = 0.001,
                 probeUpdateStart: Int = 1, fourierRelaxation: Float = 2,
                 positionRefinement: PositionRefinement? = nil) {
+        self.init(alpha: alpha, settings: ProjectionSettings(objectInertia: objectInertia, probeInertia: probeInertia,
+                                                             probeUpdateStart: probeUpdateStart,
+                                                             fourierRelaxation: fourierRelaxation,
+                                                             positionRefinement: positionRefinement))
+    }
+
+    public init(alpha: Float = 1, settings: ProjectionSettings) {
         self.alpha = alpha
-        settings = ProjectionSettings(objectInertia: objectInertia, probeInertia: probeInertia,
-                                      probeUpdateStart: probeUpdateStart, fourierRelaxation: fourierRelaxation,
-                                      positionRefinement: positionRefinement)
+        self.settings = settings
     }
 }

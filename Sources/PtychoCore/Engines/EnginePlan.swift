@@ -4,17 +4,15 @@ import Foundation
 public enum EngineKind: String, Sendable, Codable, CaseIterable {
     case ePIE
     case differenceMap = "DM"
-    // rPIE / mPIE / RAAR / background
     case rPIE, mPIE
     case relaxedAveragedAlternatingReflections = "RAAR"
     case alternatingProjections = "AP"
+    case maximumLikelihood = "ML"
 
     /// Whether the engine keeps an exit wave per frame and mode (the projection engines' memory cost).
     public var storesExitWaves: Bool {
         [.differenceMap, .relaxedAveragedAlternatingReflections, .alternatingProjections].contains(self)
     }
-    // maximum likelihood
-    case maximumLikelihood = "ML"
 
     /// Parses an engine name, ignoring case (`dm`, `DM`, `epie`, `ePIE`).
     public init?(name: String) {

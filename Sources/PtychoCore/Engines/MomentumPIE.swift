@@ -69,9 +69,9 @@ public struct MomentumPIE: ReconstructionEngine {
         var count = positionsSinceMomentum
         let metrics = PIESweep.run(on: backend, order: order.next(using: &random), iteration: iteration,
                                    updateProbe: updateProbe, positionRefinement: positionRefinement) { operators, frames in
-            operators.regularisedPIEUpdate(frames, alpha: alpha, beta: beta,             // rPIE, eqs. 6–7
-                                           objectRegularisation: objectRegularisation,
-                                           probeRegularisation: probeRegularisation, updateProbe: updateProbe)
+            operators.pieUpdate(frames, alpha: alpha, beta: beta,                        // rPIE, eqs. 6–7
+                                objectRegularisation: objectRegularisation,
+                                probeRegularisation: probeRegularisation, updateProbe: updateProbe)
             count += frames.indices.count
             if count >= period {                                                        // every T positions
                 count = 0

@@ -74,51 +74,39 @@ public final class Reconstruction {
                     progress.restoring = checkpoint.engineState
                 }
             }
+            // Each engine is a concrete type here, so its sweeps are specialised for the backend.
+            func run<Engine: ReconstructionEngine>(_ engine: Engine) throws -> Bool {
+                var engine = engine
+                return try runStage(&engine, progress, total, &clock, checkpoints, report)
+            }
+            let c = configuration
             let keepGoing: Bool
             switch stage.engine {
             case .ePIE:
-                var engine = ExtendedPIE(alpha: configuration.epieAlpha, beta: configuration.epieBeta,
-                                         probeUpdateStart: configuration.probeUpdateStart,
-                                         positionRefinement: configuration.positionRefinement)
-                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
-            case .differenceMap:
-                var engine = DifferenceMap(alpha: configuration.dmAlpha,
-                                           objectInertia: configuration.dmObjectInertia,
-                                           probeInertia: configuration.dmProbeInertia,
-                                           probeUpdateStart: configuration.probeUpdateStart,
-                                           fourierRelaxation: configuration.dmFourierRelaxation,
-                                           positionRefinement: configuration.positionRefinement)
-                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
-            // rPIE / mPIE / RAAR / background
+                keepGoing = try run(ExtendedPIE(alpha: c.epieAlpha, beta: c.epieBeta, probeUpdateStart: c.probeUpdateStart,
+                                                positionRefinement: c.positionRefinement))
             case .rPIE:
-                var engine = RegularisedPIE(alpha: configuration.epieAlpha, beta: configuration.epieBeta,
-                                            objectRegularisation: configuration.rpieObjectAlpha,
-                                            probeRegularisation: configuration.rpieProbeAlpha,
-                                            probeUpdateStart: configuration.probeUpdateStart,
-                                            positionRefinement: configuration.positionRefinement)
-                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
+                keepGoing = try run(RegularisedPIE(alpha: c.epieAlpha, beta: c.epieBeta,
+                                                   objectRegularisation: c.rpieObjectAlpha,
+                                                   probeRegularisation: c.rpieProbeAlpha,
+                                                   probeUpdateStart: c.probeUpdateStart,
+                                                   positionRefinement: c.positionRefinement))
             case .mPIE:
-                var engine = MomentumPIE(alpha: configuration.epieAlpha, beta: configuration.epieBeta,
-                                         objectRegularisation: configuration.rpieObjectAlpha,
-                                         probeRegularisation: configuration.rpieProbeAlpha,
-                                         interval: configuration.mpieInterval, friction: configuration.mpieFriction,
-                                         feedback: configuration.mpieFeedback,
-                                         probeUpdateStart: configuration.probeUpdateStart,
-                                         positionRefinement: configuration.positionRefinement)
-                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
+                keepGoing = try run(MomentumPIE(alpha: c.epieAlpha, beta: c.epieBeta,
+                                                objectRegularisation: c.rpieObjectAlpha,
+                                                probeRegularisation: c.rpieProbeAlpha, interval: c.mpieInterval,
+                                                friction: c.mpieFriction, feedback: c.mpieFeedback,
+                                                probeUpdateStart: c.probeUpdateStart,
+                                                positionRefinement: c.positionRefinement))
+            case .differenceMap:
+                keepGoing = try run(DifferenceMap(alpha: c.dmAlpha, settings: c.projectionSettings))
             case .relaxedAveragedAlternatingReflections:
-                var engine = RelaxedAveragedAlternatingReflections(
-                    beta: configuration.raarBeta, settings: configuration.projectionSettings)
-                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
+                keepGoing = try run(RelaxedAveragedAlternatingReflections(beta: c.raarBeta, settings: c.projectionSettings))
             case .alternatingProjections:
-                var engine = AlternatingProjections(settings: configuration.projectionSettings)
-                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
-            // maximum likelihood
+                keepGoing = try run(AlternatingProjections(settings: c.projectionSettings))
             case .maximumLikelihood:
-                var engine = MaximumLikelihood(noise: configuration.mlNoiseModel,
-                                               objectRegularisation: configuration.mlObjectRegularisation,
-                                               probeUpdateStart: configuration.probeUpdateStart)
-                keepGoing = try runStage(&engine, progress, total, &clock, checkpoints, report)
+                keepGoing = try run(MaximumLikelihood(noise: c.mlNoiseModel, objectRegularisation: c.mlObjectRegularisation,
+                                                      probeUpdateStart: c.probeUpdateStart))
             }
             if !keepGoing { break }
         }

@@ -50,9 +50,9 @@ public struct RegularisedPIE: ReconstructionEngine {
         let objectRegularisation = objectRegularisation, probeRegularisation = probeRegularisation
         return PIESweep.run(on: backend, order: order.next(using: &random), iteration: iteration,
                             updateProbe: updateProbe, positionRefinement: positionRefinement) { operators, frames in
-            operators.regularisedPIEUpdate(frames, alpha: alpha, beta: beta,             // eqs. 6–7
-                                           objectRegularisation: objectRegularisation,
-                                           probeRegularisation: probeRegularisation, updateProbe: updateProbe)
+            operators.pieUpdate(frames, alpha: alpha, beta: beta,                        // eqs. 6–7
+                                objectRegularisation: objectRegularisation,
+                                probeRegularisation: probeRegularisation, updateProbe: updateProbe)
         }
     }
 

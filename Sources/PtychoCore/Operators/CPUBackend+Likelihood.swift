@@ -56,29 +56,16 @@ extension CPUBackend {
         let buffers = likelihood!
         var summary = LikelihoodGradientSummary()
         let objectCount = model.object.count, probeCount = model.probe.count, pixels = shape.pixels
-        let g = buffers.objectGradient.pointer
-        var curvature: Float = 0
-        // Worker 0's sums seed the totals, the others are added: the same order whatever the frames.
+        // The gradient sums live in the workers' overlap sums (numerators: gradients, denominators:
+        // curvatures), reduced into worker 0's like DM's.
+        reduceObjectSums()
+        reduceProbeSums()
         let first = workers[0]
+        let g = buffers.objectGradient.pointer
         g.update(from: first.objectNumerator!.pointer, count: 2 * objectCount)
-        let c = first.objectDenominator!.pointer
-        for other in workers.dropFirst() {
-            let n = other.objectNumerator!.pointer, d = other.objectDenominator!.pointer
-            for i in 0..<(2 * objectCount) { g[i] += n[i] }
-            for i in 0..<objectCount { c[i] += d[i] }
-        }
-        for i in 0..<objectCount { curvature = max(curvature, c[i]) }
-        summary.objectCurvature = Double(curvature)
-        let p = buffers.probeGradient.pointer, q = first.probeDenominator!.pointer
-        p.update(from: first.probeNumerator!.pointer, count: 2 * probeCount)
-        for other in workers.dropFirst() {
-            let n = other.probeNumerator!.pointer, d = other.probeDenominator!.pointer
-            for i in 0..<(2 * probeCount) { p[i] += n[i] }
-            for i in 0..<pixels { q[i] += d[i] }
-        }
-        curvature = 0
-        for i in 0..<pixels { curvature = max(curvature, q[i]) }
-        summary.probeCurvature = Double(curvature)
+        buffers.probeGradient.pointer.update(from: first.probeNumerator!.pointer, count: 2 * probeCount)
+        summary.objectCurvature = Double(Reduction.maximum(first.objectDenominator!.pointer, objectCount))
+        summary.probeCurvature = Double(Reduction.maximum(first.probeDenominator!.pointer, pixels))
         summary.smoothness = ObjectSmoothness.addGradient(object: model.object.pointer,
                                                           height: model.placement.objectHeight,
                                                           width: model.placement.objectWidth, weight: smoothness,

@@ -7,8 +7,7 @@ extension CPUBackend {
     /// worker's own scratch (`[K, ny, nx]`, exactly one frame's modes), so nothing is allocated.
     public func orthogonaliseProbeModes() {
         let orthogonaliser = modeOrthogonaliser
-        guard orthogonaliser.decompose(probe: model.probe.pointer) else { return }
-        orthogonaliser.transform(model.probe.pointer, through: orthogonaliser.scratch.pointer)
+        guard orthogonaliser.orthogonalise(model.probe.pointer) else { return }
         // ψ_jk = P_k·O_j holds mode by mode only if ψ gets the same (frame-independent) change of basis;
         // DM's update is then unchanged, because every step is linear in the modes or depends on them
         // only through Σ_k|·|², which the unitary change of basis keeps.

@@ -131,18 +131,34 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     }
 
     public func solveObject(inertia: Float) {
-        precondition(overlapSumsAllocated, "solveObject before resetOverlapSums")
+        reduceObjectSums()
         let total = workers[0]
-        let others = Array(workers.dropFirst())
-        // Sum the per-worker object sums into worker 0's, split by rows across threads.
+        OverlapSolve.divide(values: model.object.pointer, numerator: total.objectNumerator!.pointer,
+                            denominator: total.objectDenominator!.pointer, count: model.object.count,
+                            repeats: 1, inertia: inertia)
+    }
+
+    public func solveProbe(inertia: Float) {
+        reduceProbeSums()
+        let total = workers[0]
+        OverlapSolve.divide(values: model.probe.pointer, numerator: total.probeNumerator!.pointer,
+                            denominator: total.probeDenominator!.pointer, count: shape.pixels,
+                            repeats: shape.modes, inertia: inertia)
+    }
+
+    /// Adds every worker's object overlap sums (numerator, denominator) into worker 0's, split by rows
+    /// across threads. Each element gets worker 1's, then worker 2's… terms, so the result does not depend
+    /// on how the frames were scheduled.
+    func reduceObjectSums() {
+        precondition(overlapSumsAllocated, "overlap sums reduced before resetOverlapSums")
         let height = model.placement.objectHeight, width = model.placement.objectWidth
         let rowsPerChunk = (height + threads - 1) / threads
-        let box = UncheckedBox((total, others))
+        let workers = UncheckedBox(workers)
         DispatchQueue.concurrentPerform(iterations: threads) { chunk in
-            let (total, others) = box.value
+            let total = workers.value[0]
             let start = chunk * rowsPerChunk * width, end = min(height, (chunk + 1) * rowsPerChunk) * width
             guard start < end else { return }
-            for other in others {
+            for other in workers.value.dropFirst() {
                 let n = total.objectNumerator!.pointer, m = other.objectNumerator!.pointer
                 let d = total.objectDenominator!.pointer, e = other.objectDenominator!.pointer
                 for i in start..<end {
@@ -150,13 +166,11 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
                 }
             }
         }
-        OverlapSolve.divide(values: model.object.pointer, numerator: total.objectNumerator!.pointer,
-                            denominator: total.objectDenominator!.pointer, count: height * width,
-                            repeats: 1, inertia: inertia)
     }
 
-    public func solveProbe(inertia: Float) {
-        precondition(overlapSumsAllocated, "solveProbe before resetOverlapSums")
+    /// Adds every worker's probe overlap sums into worker 0's, in worker order.
+    func reduceProbeSums() {
+        precondition(overlapSumsAllocated, "overlap sums reduced before resetOverlapSums")
         let total = workers[0]
         for other in workers.dropFirst() {
             let n = total.probeNumerator!.pointer, m = other.probeNumerator!.pointer
@@ -164,9 +178,6 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
             let d = total.probeDenominator!.pointer, e = other.probeDenominator!.pointer
             for i in 0..<shape.pixels { d[i] += e[i] }
         }
-        OverlapSolve.divide(values: model.probe.pointer, numerator: total.probeNumerator!.pointer,
-                            denominator: total.probeDenominator!.pointer, count: shape.pixels,
-                            repeats: shape.modes, inertia: inertia)
     }
 
     func currentMaxProbePower() -> Float {

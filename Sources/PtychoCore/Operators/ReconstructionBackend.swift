@@ -27,9 +27,11 @@ public protocol FrameOperators {
     func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float)
     /// Adds the frame's probe overlap sums (O_j*ψ_jk, |O_j|²) from the stored ψ and the current object.
     func accumulateProbeSums(_ batch: FrameBatch)
-    /// ePIE object and probe update from scratch = ψ' (Maiden & Rodenburg 2009), normalised by
-    /// max Σ_k|P_k|² (object) and max|O_j|² (probe).
-    func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, updateProbe: Bool)
+    /// The PIE family's object and probe update from scratch = ψ' (`FrameKernels.pieUpdate`): ePIE's steps
+    /// α, β (Maiden & Rodenburg 2009) with rPIE's denominators (Maiden, Johnson & Li 2017)
+    /// (1 − α_O)·Σ_k|P_k|² + α_O·max Σ_k|P_k|² and (1 − α_P)·|O|² + α_P·max|O|²; α_O = α_P = 1 is ePIE.
+    func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, objectRegularisation: Float,
+                   probeRegularisation: Float, updateProbe: Bool)
 
     // Position refinement (issue 3, item 5).
     /// Estimates each frame's position shift (`FrameKernels.positionShift`) and keeps it for the backend's
@@ -37,12 +39,6 @@ public protocol FrameOperators {
     /// `propagateBackward`, before the update), or with ψ' the stored exit waves when `fromStoredExitWaves`
     /// (DM: after `updateExitWaves`, so Δ is the new ψ's disagreement with the overlap model P·O_j).
     func estimatePositionShift(_ batch: FrameBatch, fromStoredExitWaves: Bool)
-    // rPIE / mPIE / RAAR / background
-    /// rPIE update (Maiden, Johnson & Li 2017) from scratch = ψ': ePIE's steps α, β with the denominators
-    /// (1 − α_O)·Σ_k|P_k|² + α_O·max Σ_k|P_k|² and (1 − α_P)·|O|² + α_P·max|O|²; α_O = α_P = 1 is
-    /// `pieUpdate` exactly (see `FrameKernels.pieUpdate`).
-    func regularisedPIEUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, objectRegularisation: Float,
-                              probeRegularisation: Float, updateProbe: Bool)
     // maximum likelihood (see `LikelihoodKernels` for the equations)
     /// scratch (far field of P·O_j) ← 2·m·f′(Î)·scratch/n, which `propagateBackward` turns into the exit-wave
     /// gradient; accumulates the Fourier metrics of the current iterate.
@@ -58,6 +54,14 @@ public protocol FrameOperators {
     /// Adds the frame's first and second derivative of the objective along the search direction to the
     /// worker's line-search sums.
     func accumulateLineSearch(_ batch: FrameBatch, noise: LikelihoodNoiseModel, includeProbe: Bool)
+}
+
+extension FrameOperators {
+    /// ePIE's update: `pieUpdate` with ePIE's normalisation by the maxima (α_O = α_P = 1).
+    public func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, updateProbe: Bool) {
+        pieUpdate(batch, alpha: alpha, beta: beta, objectRegularisation: 1, probeRegularisation: 1,
+                  updateProbe: updateProbe)
+    }
 }
 
 /// How a sweep visits the frames.

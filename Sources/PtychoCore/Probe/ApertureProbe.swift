@@ -36,41 +36,20 @@ public enum ApertureProbe {
         let defocusY = defocus * (1 + astigmatism / 2)
         let defocusX = defocus * (1 - astigmatism / 2)
         let wavelength = geometry.wavelength
-        // Spatial frequency of far-field pixel k from the centre: q = k / (N·dx).
+        // Spatial frequency of far-field pixel k from the centre: q = k / (N·dx); the pupil is in pixels k.
         let frequencyStepY = 1 / (Double(ny) * geometry.objectPixelSize.y)
         let frequencyStepX = 1 / (Double(nx) * geometry.objectPixelSize.x)
-
-        let probe = ComplexArray(shape: [ny, nx])
-        let values = probe.pointer
-        for row in 0..<ny {
-            let ky = Double(row - ny / 2)
-            let qy = ky * frequencyStepY
-            for column in 0..<nx {
-                let kx = Double(column - nx / 2)
-                let amplitude = pupilAmplitude(radius: (ky * ky + kx * kx).squareRoot(),
-                                               apertureRadius: apertureRadius)
-                guard amplitude > 0 else { continue }
-                let qx = kx * frequencyStepX
-                // Fresnel defocus in the angular-spectrum picture: exp(iπλΔz|q|²). With this FFT sign
-                // convention Δz > 0 puts the sample upstream of the focus; the other sign would only
-                // conjugate the probe (the pupil is real), leaving its intensity unchanged.
-                let phase = Double.pi * wavelength * (defocusY * qy * qy + defocusX * qx * qx)
-                values[2 * (row * nx + column)] = Float(amplitude * cos(phase))
-                values[2 * (row * nx + column) + 1] = Float(amplitude * sin(phase))
-            }
-        }
-
-        // Far field is centred; FFTW wants the zero frequency at [0, 0]; the probe comes back centred.
-        let scratch = ComplexArray(shape: [ny, nx])
-        withExtendedLifetime(scratch) {
-            FFTShift.apply(values, height: ny, width: nx, scratch: scratch.pointer, inverse: true)
-            FFTPlan2D(height: ny, width: nx, effort: .estimate).inverse(values)
-            FFTShift.apply(values, height: ny, width: nx, scratch: scratch.pointer)
-        }
-
-        let scale = Float((totalPower / probe.totalPower()).squareRoot())
-        for index in 0..<(2 * probe.count) { values[index] *= scale }
-        return probe
+        let probe = FresnelPropagation.wave(fromSpectrum: { qy, qx in
+            let ky = (qy / frequencyStepY).rounded(), kx = (qx / frequencyStepX).rounded()
+            let amplitude = pupilAmplitude(radius: (ky * ky + kx * kx).squareRoot(), apertureRadius: apertureRadius)
+            guard amplitude > 0 else { return (0, 0) }
+            // Fresnel defocus in the angular-spectrum picture: exp(iπλΔz|q|²). With this FFT sign
+            // convention Δz > 0 puts the sample upstream of the focus; the other sign would only
+            // conjugate the probe (the pupil is real), leaving its intensity unchanged.
+            let phase = Double.pi * wavelength * (defocusY * qy * qy + defocusX * qx * qx)
+            return (amplitude * cos(phase), amplitude * sin(phase))
+        }, geometry: geometry)
+        return SampleWave.scaled(probe, to: totalPower)
     }
 
     /// Defocus distance Δz (m) that spreads the cone of half-angle θ = apertureRadius·p / z to

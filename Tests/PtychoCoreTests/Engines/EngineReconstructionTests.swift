@@ -13,19 +13,7 @@ final class EngineReconstructionTests: XCTestCase {
     static let threshold = 0.05
 
     private func check(_ plan: String, modes: Int, masked: Bool, file: StaticString = #filePath, line: UInt = #line) throws {
-        var experiment = EngineTestCase()
-        experiment.modes = modes
-        experiment.simulatedModes = modes
-        if masked {
-            experiment.deadPixelFraction = 0.01
-            experiment.gapColumns = 40..<43
-        }
-        let outcome = try experiment.run(plan: plan)
-        XCTAssertGreaterThan(outcome.start, 0.3, "the starting guess should be far from the truth", file: file, line: line)
-        XCTAssertLessThan(outcome.end, Self.threshold, "\(plan), \(modes) mode(s), mask \(masked): NRMSE \(outcome.end)",
-                          file: file, line: line)
-        XCTAssertLessThan(outcome.history.last!.fourierError, outcome.history.first!.fourierError, file: file, line: line)
-        XCTAssertTrue(outcome.history.allSatisfy { $0.poissonNLL.isFinite && $0.fourierError.isFinite }, file: file, line: line)
+        try EngineTestCase.standard(modes: modes, masked: masked).assertReconstructs(plan, file: file, line: line)
     }
 
     func testEPIEOneModeWithoutMask() throws { try check("ePIE:40", modes: 1, masked: false) }

@@ -77,3 +77,35 @@ struct EngineTestSetup {
                                     pixelSize: placement.pixelSize).nrmse
     }
 }
+
+extension EngineTestCase {
+    /// The engine tests' experiment with `modes` simulated and reconstructed probe modes; `masked` adds 1 %
+    /// dead pixels and a three-column detector gap.
+    static func standard(modes: Int, masked: Bool) -> EngineTestCase {
+        var experiment = EngineTestCase()
+        experiment.modes = modes
+        experiment.simulatedModes = modes
+        if masked {
+            experiment.deadPixelFraction = 0.01
+            experiment.gapColumns = 40..<43
+        }
+        return experiment
+    }
+
+    /// Runs `plan` and asserts what every engine's reconstruction test asserts: the start is far from the
+    /// truth, the end is below `EngineReconstructionTests.threshold`, the Fourier error fell and every
+    /// metric is finite.
+    @discardableResult
+    func assertReconstructs(_ plan: String, file: StaticString = #filePath, line: UInt = #line)
+        throws -> (start: Double, end: Double, history: [IterationRecord]) {
+        let outcome = try run(plan: plan)
+        let label = "\(plan), \(modes) mode(s), mask \(deadPixelFraction > 0)"
+        XCTAssertGreaterThan(outcome.start, 0.3, "the starting guess should be far from the truth", file: file, line: line)
+        XCTAssertLessThan(outcome.end, EngineReconstructionTests.threshold, "\(label): NRMSE \(outcome.end)",
+                          file: file, line: line)
+        XCTAssertLessThan(outcome.history.last!.fourierError, outcome.history.first!.fourierError, file: file, line: line)
+        XCTAssertTrue(outcome.history.allSatisfy { $0.poissonNLL.isFinite && $0.fourierError.isFinite }, file: file, line: line)
+        print("\(label): NRMSE \(outcome.start) → \(outcome.end)")
+        return outcome
+    }
+}

@@ -14,13 +14,7 @@ final class MaximumLikelihoodTests: XCTestCase {
 
     private func check(_ noise: LikelihoodNoiseModel, modes: Int = 1, masked: Bool = false,
                        file: StaticString = #filePath, line: UInt = #line) throws {
-        var experiment = EngineTestCase()
-        experiment.modes = modes
-        experiment.simulatedModes = modes
-        if masked {
-            experiment.deadPixelFraction = 0.01
-            experiment.gapColumns = 40..<43
-        }
+        var experiment = EngineTestCase.standard(modes: modes, masked: masked)
         experiment.adjust = { $0.mlNoiseModel = noise }
         let outcome = try experiment.run(plan: "\(Self.start),ML:40")
         let ml = outcome.history.dropFirst(2)

@@ -5,20 +5,7 @@ import XCTest
 /// same threshold and its justification (NRMSE 0.05 from a start at ≈ 0.39).
 final class RegularisedPIETests: XCTestCase {
     private func check(_ plan: String, modes: Int, masked: Bool, file: StaticString = #filePath, line: UInt = #line) throws {
-        var experiment = EngineTestCase()
-        experiment.modes = modes
-        experiment.simulatedModes = modes
-        if masked {
-            experiment.deadPixelFraction = 0.01
-            experiment.gapColumns = 40..<43
-        }
-        let outcome = try experiment.run(plan: plan)
-        XCTAssertGreaterThan(outcome.start, 0.3, file: file, line: line)
-        XCTAssertLessThan(outcome.end, EngineReconstructionTests.threshold,
-                          "\(plan), \(modes) mode(s), mask \(masked): NRMSE \(outcome.end)", file: file, line: line)
-        XCTAssertLessThan(outcome.history.last!.fourierError, outcome.history.first!.fourierError, file: file, line: line)
-        XCTAssertTrue(outcome.history.allSatisfy { $0.poissonNLL.isFinite && $0.fourierError.isFinite }, file: file, line: line)
-        print("\(plan) modes \(modes) mask \(masked): NRMSE \(outcome.start) → \(outcome.end)")
+        try EngineTestCase.standard(modes: modes, masked: masked).assertReconstructs(plan, file: file, line: line)
     }
 
     func testRPIEOneModeWithoutMask() throws { try check("rPIE:40", modes: 1, masked: false) }
