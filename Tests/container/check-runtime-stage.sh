@@ -175,14 +175,13 @@ eval "$steps"
 [ "$(cat "$root/etc/OpenCL/vendors/nvidia.icd" 2>/dev/null)" = "libnvidia-opencl.so.1" ] \
     || fail "/etc/OpenCL/vendors/nvidia.icd does not contain exactly libnvidia-opencl.so.1"
 ls "$root"/etc/OpenCL/vendors/*.icd | grep -q pocl || fail "no PoCL ICD file in /etc/OpenCL/vendors"
-ldd_in_root() { chroot "$root" /lib64/ld-linux-x86-64.so.2 --list "$1"; }
-missing="$(ldd_in_root "${entrypoint[2]}" | grep 'not found' || true)"
-[ -z "$missing" ] || fail "libraries the binary needs are missing from the image:
+ldd_in_root() { chroot "$root" /usr/bin/ldd "$1" 2>&1; }
+links="$(ldd_in_root "${entrypoint[2]}")" || fail "ldd cannot read ${entrypoint[2]} in the image: $links"
+missing="$(grep 'not found' <<<"$links" || true)"
+[ -z "$missing" ] || fail "libraries the binary needs are missing from the image (is it built with --static-swift-stdlib?):
 $missing"
-if ldd_in_root "${entrypoint[2]}" | grep -q 'libswift\|libFoundation'; then
-    fail "the binary links the Swift runtime dynamically; build it with --static-swift-stdlib"
-fi
-say "binary links: $(ldd_in_root "${entrypoint[2]}" | awk '{print $1}' | tr '\n' ' ')"
+grep -q 'libswift\|libFoundation' <<<"$links" && fail "the binary links the Swift runtime dynamically; build it with --static-swift-stdlib"
+say "binary links: $(awk '{print $1}' <<<"$links" | tr '\n' ' ')"
 say "image root: $(du -sm --exclude=proc --exclude=sys --exclude=dev "$root" | cut -f1) MiB"
 
 # ----------------------------------------------------------------------------------------------------
