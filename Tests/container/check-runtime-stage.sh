@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Checks the Containerfile's runtime stage without a container engine (CI has none): replays the stage's
 # own steps (its ARG/ENV/RUN/WORKDIR/COPY, read from the Containerfile by containerfile.py) on a bare
-# Debian 12 root made by debootstrap, copies in a release `ptychite` built with --static-swift-stdlib (as
-# the build stage does), then runs it there as a uid:gid with no passwd entry and HOME=/tmp, the way a
+# Debian 12 root made by debootstrap, copies in the CI's release `ptychite` laid out by
+# container/stage-binary.sh (as the build stage does: the binary and its Swift runtime libraries), then runs it there as a uid:gid with no passwd entry and HOME=/tmp, the way a
 # portal does: --version, --help, simulate, info, reconstruct, and `serve` started through the image's
 # ENTRYPOINT (tini), found through the catalogue's log regular expression, probed with the image's
 # HEALTHCHECK, given a job that runs to COMPLETE, and stopped with SIGTERM. Also checks the tini path,
@@ -40,7 +40,7 @@ python=/usr/bin/python3
 [ -x "$python" ] || python="$(command -v python3 || true)"
 [ -n "$python" ] || skip "python3 is not installed"
 [ -f "$containerfile" ] || fail "no Containerfile at $containerfile"
-[ -x "$binary" ] || fail "no ptychite binary at $binary (build it: swift build -c release --product ptychite --static-swift-stdlib)"
+[ -x "$binary" ] || fail "no ptychite binary at $binary (build it: swift build -c release --product ptychite)"
 
 stage() { "$python" "$here/containerfile.py" "$containerfile" runtime "$@"; }
 image_value() { stage get "$1"; }   # shell-quoted words
@@ -67,7 +67,7 @@ image_user="$(eval "printf '%s' $(image_value user)")"
 for label in title description version revision source; do
     stage get "label:org.opencontainers.image.$label" >/dev/null || fail "OCI label org.opencontainers.image.$label missing"
 done
-grep -q -- '--static-swift-stdlib' "$containerfile" || fail "the build stage no longer links the Swift runtime statically"
+grep -q 'container/stage-binary.sh' "$containerfile" || fail "the build stage no longer lays out /out with container/stage-binary.sh"
 say "Containerfile: runtime packages: $runtime_packages"
 
 # ----------------------------------------------------------------------------------------------------
@@ -159,11 +159,19 @@ step_run() {
     fi
     say "  ($((SECONDS - t0)) s)"
 }
-step_copy_from_build() {
-    [ "$1" = "build" ] || fail "COPY --from=$1: only the build stage's binary is known to the check"
-    install -D -m 0755 "$binary" "$root$3"
-    strip "$root$3" 2>/dev/null || true   # as the build stage does (binutils may be missing here)
-    say "COPY --from=build $2 $3 (from $binary)"
+step_copy_from_build() {   # the build stage's /out, made here by the same script from $binary
+    [ "$1" = "build" ] || fail "COPY --from=$1: only the build stage is known to the check"
+    [[ "$2" == /out/* ]] || fail "COPY --from=build $2: the check knows only the build stage's /out"
+    local build="$work/build-stage"
+    if [ ! -d "$build/out" ]; then
+        bash "$repo/container/stage-binary.sh" "$binary" "$build/out" || fail "container/stage-binary.sh failed"
+    fi
+    if [ -d "$build$2" ]; then   # a folder's contents, merged into the destination (as COPY does)
+        mkdir -p "$root$3" && cp -a "$build$2/." "$root$3/"
+    else
+        install -D -m 0755 "$build$2" "$root$3"
+    fi
+    say "COPY --from=build $2 $3 (container/stage-binary.sh $binary)"
 }
 steps="$(stage steps)"
 eval "$steps"
@@ -178,9 +186,11 @@ ls "$root"/etc/OpenCL/vendors/*.icd | grep -q pocl || fail "no PoCL ICD file in 
 ldd_in_root() { chroot "$root" /usr/bin/ldd "$1" 2>&1; }
 links="$(ldd_in_root "${entrypoint[2]}")" || fail "ldd cannot read ${entrypoint[2]} in the image: $links"
 missing="$(grep 'not found' <<<"$links" || true)"
-[ -z "$missing" ] || fail "libraries the binary needs are missing from the image (is it built with --static-swift-stdlib?):
+[ -z "$missing" ] || fail "libraries the binary needs are missing from the image:
 $missing"
-grep -q 'libswift\|libFoundation' <<<"$links" && fail "the binary links the Swift runtime dynamically; build it with --static-swift-stdlib"
+outside="$(grep -E 'lib(swift|Foundation|dispatch|BlocksRuntime|_FoundationICU)' <<<"$links" | grep -v '=> /usr/local/lib/swift/' || true)"
+[ -z "$outside" ] || fail "Swift runtime libraries resolve outside /usr/local/lib/swift:
+$outside"
 say "binary links: $(awk '{print $1}' <<<"$links" | tr '\n' ' ')"
 say "image root: $(du -sm --exclude=proc --exclude=sys --exclude=dev "$root" | cut -f1) MiB"
 
