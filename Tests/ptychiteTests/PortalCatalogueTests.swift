@@ -190,7 +190,7 @@ final class PortalCatalogueTests: XCTestCase {
     static func defaultPort() throws -> Int {
         let help = try PtychiteProcess.run(["serve", "--help"])
         XCTAssertEqual(help.status, 0, help.summary)
-        let port = matches(#"default 0\.0\.0\.0:([0-9]+)"#, in: help.stdout).first.flatMap(Int.init)
+        let port = matches(#"default\s+0\.0\.0\.0:([0-9]+)"#, in: help.stdout).first.flatMap(Int.init)
         return try XCTUnwrap(port, "serve --help names no default bind address:\n\(help.stdout)")
     }
 
@@ -230,26 +230,20 @@ final class PortalCatalogueTests: XCTestCase {
             if process.isRunning { kill(process.processIdentifier, SIGTERM) }
             process.waitUntilExit()
         }
-        // The line comes once the port is open; a hung binary would block the read, so bound it.
-        let reader = DispatchQueue(label: "access-url")
-        let lock = NSLock()
-        var collected = Data()
-        let done = DispatchSemaphore(value: 0)
-        reader.async {
-            while true {
-                let chunk = stdout.fileHandleForReading.availableData
-                lock.lock(); collected.append(chunk); let complete = chunk.isEmpty || collected.contains(UInt8(ascii: "\n")); lock.unlock()
-                if complete { break }
-            }
-            done.signal()
+        // The line comes once the port is open; a watchdog kills a binary that hangs before it.
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
+        defer { watchdog.cancel() }
+        let reader = stdout.fileHandleForReading
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
         }
-        if done.wait(timeout: .now() + 60) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            _ = done.wait(timeout: .now() + 5)
-            XCTFail("ptychite serve printed no line within 60 s")
-        }
-        lock.lock(); defer { lock.unlock() }
-        return String(decoding: collected, as: UTF8.self).components(separatedBy: "\n")[0]
+        XCTAssertTrue(text.contains("\n"), "ptychite serve printed no line (within 60 s): \(text)")
+        return text.components(separatedBy: "\n")[0]
     }
 
     /// The Debian packages CI installs (.ci/install-system-packages' ptychite_packages list).
@@ -263,18 +257,21 @@ final class PortalCatalogueTests: XCTestCase {
     /// The YAML documents of `text` after envsubst-style substitution, as JSON objects (PyYAML).
     static func parseYAML(substituting values: [String: String], in text: String) throws -> [[String: Any]] {
         let python = "/usr/bin/python3"
-        let program = """
-            import json, os, string, sys, yaml
-            text = string.Template(sys.stdin.read()).substitute(os.environ)
+        let program = #"""
+            import json, os, re, sys, yaml
+            # As `envsubst '$A $B …'`: only the listed ${NAME}s, everything else left as it is.
+            names = set(sys.argv[1:])
+            text = re.sub(r"\$\{([A-Za-z_]+)\}",
+                          lambda m: os.environ[m.group(1)] if m.group(1) in names else m.group(0), sys.stdin.read())
             print(json.dumps([d for d in yaml.safe_load_all(text) if d is not None]))
-            """
+            """#
         guard FileManager.default.isExecutableFile(atPath: python),
               (try? ScriptRun.run([python, "-c", "import yaml"], timeout: 30).status) == 0 else {
             let reason = "\(python) with PyYAML (python3-yaml) is needed to parse kubernetes.yaml"
             if !(ProcessInfo.processInfo.environment["CI"] ?? "").isEmpty { XCTFail(reason) }
             throw XCTSkip(reason)
         }
-        let run = try ScriptRun.run([python, "-c", program], environment: values.merging(["LC_ALL": "C.UTF-8"]) { $1 },
+        let run = try ScriptRun.run([python, "-c", program] + values.keys.sorted(), environment: values.merging(["LC_ALL": "C.UTF-8"]) { $1 },
                                     input: text, timeout: 60)
         XCTAssertEqual(run.status, 0, run.output)
         let documents = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]]
