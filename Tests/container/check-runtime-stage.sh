@@ -74,6 +74,8 @@ say "Containerfile: runtime packages: $runtime_packages"
 # A bare Debian 12 root (cached minbase tarball), fresh for every run.
 mkdir -p "$cache"
 tarball="$cache/bookworm-minbase.tar"
+# A week-old root is made again (the packages installed into it come fresh from the mirror anyway).
+if [ -n "$(find "$tarball" -mtime +7 2>/dev/null)" ]; then rm -f "$tarball"; fi
 if [ ! -s "$tarball" ]; then
     say "debootstrap --variant=minbase bookworm (once; cached in $tarball)"
     fresh="$(mktemp -d "$cache/debootstrap.XXXXXX")"
