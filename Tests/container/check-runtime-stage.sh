@@ -114,7 +114,8 @@ cleanup() {
     exit $status
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT TERM HUP
+trap 'exit 141' PIPE
 
 mkdir -p "$root"
 tar -C "$root" -xf "$tarball"
