@@ -87,13 +87,14 @@ func runOpenCLBenchmark(_ arguments: [String]) {
             ("FFT forward+inverse", 4 * 8 * k * n * frames, sweep { o, f in o.propagateForward(f); o.propagateBackward(f) }),
             ("combine", (2 * 8 * k + 8) * n * frames, sweep { o, f in o.combineExitWaves(f, weight: 2, fromStoredExitWaves: true) }),
             ("modulus (both passes)", (3 * 8 * k + 2 * 4) * n * frames, sweep { o, f in o.projectModulus(f, relaxation: 1) }),
-            ("update + object sums", (3 * 8 * k + 8 + 12 * k) * n * frames, sweep { o, f in o.updateExitWaves(f, a: -1, b: 1) }),
+            ("update + object sums", (4 * 8 * k + 8) * n * frames, sweep { o, f in o.updateExitWaves(f, a: -1, b: 1) }),
             ("probe sums", (8 * k + 8) * n * frames, sweep { o, f in o.accumulateProbeSums(f) }),
             ("solve object", 20 * Double(placement.objectHeight * placement.objectWidth), { backend.solveObject(inertia: 0.01) }),
         ]
         for (label, bytes, body) in operators {
             let t = timed(5, body)
-            print(String(format: "  %-24@ %8.3f ms  %7.1f GB/s", label as NSString, t * 1e3, bytes / t / 1e9))
+            print("  " + label.padding(toLength: 24, withPad: " ", startingAt: 0)
+                  + String(format: "%8.3f ms  %7.1f GB/s", t * 1e3, bytes / t / 1e9))
         }
         dm.finish(on: backend)
     } catch {

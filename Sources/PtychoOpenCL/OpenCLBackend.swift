@@ -38,6 +38,8 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     let probeDenominator: OpenCLBuffer
     let maximum: OpenCLBuffer
     let basis: OpenCLBuffer
+    /// Which frames meet each 16×16 tile of the object (for the object sums' gather).
+    private(set) var objectTiles: ObjectTiles!
     let orthogonaliser: ProbeModeOrthogonaliser
     /// `[N, K, n]` on the device while a projection stage runs.
     var exitWaveBuffer: OpenCLBuffer?
@@ -132,6 +134,7 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
 
     func uploadPlacement() throws {
         let placement = model.placement
+        objectTiles = try ObjectTiles(context, placement: placement, frameHeight: shape.height, frameWidth: shape.width)
         try placement.rows.map(Int32.init).withUnsafeBytes { try rows.upload($0.baseAddress!, bytes: $0.count) }
         try placement.columns.map(Int32.init).withUnsafeBytes { try columns.upload($0.baseAddress!, bytes: $0.count) }
     }
@@ -295,7 +298,8 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
 
 /// The program's kernels, looked up once.
 struct OpenCLKernels {
-    let combineExitWaves, modulusMetrics, modulusApply, updateExitWaves, accumulateProbeSums: OpenCLKernel
+    let combineExitWaves, modulusMetrics, modulusApply, updateExitWaves, accumulateObjectSums: OpenCLKernel
+    let accumulateProbeSums: OpenCLKernel
     let maximum, overlapSolve, mixModes: OpenCLKernel
 
     init(_ context: OpenCLContext) throws {
@@ -304,9 +308,41 @@ struct OpenCLKernels {
         modulusMetrics = try program.kernel("modulus_metrics")
         modulusApply = try program.kernel("modulus_apply")
         updateExitWaves = try program.kernel("update_exit_waves")
+        accumulateObjectSums = try program.kernel("accumulate_object_sums")
         accumulateProbeSums = try program.kernel("accumulate_probe_sums")
         maximum = try program.kernel("maximum")
         overlapSolve = try program.kernel("overlap_solve")
         mixModes = try program.kernel("mix_modes")
+    }
+}
+
+/// The frames whose patch meets each 16×16 tile of the object, as a CSR list on the device: tile t's
+/// frames are `frames[offsets[t] ..< offsets[t + 1]]`, ascending. Built on the host from the placement.
+struct ObjectTiles {
+    static let edge = 16
+    let across: Int
+    let count: Int
+    let offsets: OpenCLBuffer
+    let frames: OpenCLBuffer
+
+    init(_ context: OpenCLContext, placement: ObjectPlacement, frameHeight: Int, frameWidth: Int) throws {
+        let edge = Self.edge
+        across = (placement.objectWidth + edge - 1) / edge
+        let down = (placement.objectHeight + edge - 1) / edge
+        count = across * down
+        var lists = [[Int32]](repeating: [], count: count)
+        for j in placement.rows.indices {
+            let row = placement.rows[j], column = placement.columns[j]
+            for ty in (row / edge)...((row + frameHeight - 1) / edge) {
+                for tx in (column / edge)...((column + frameWidth - 1) / edge) { lists[ty * across + tx].append(Int32(j)) }
+            }
+        }
+        var offsets = [Int32](repeating: 0, count: count + 1)
+        for t in 0..<count { offsets[t + 1] = offsets[t] + Int32(lists[t].count) }
+        let flat = lists.flatMap { $0 }
+        self.offsets = try OpenCLBuffer(context, bytes: 4 * offsets.count)
+        self.frames = try OpenCLBuffer(context, bytes: 4 * max(1, flat.count))
+        try offsets.withUnsafeBytes { try self.offsets.upload($0.baseAddress!, bytes: $0.count) }
+        if !flat.isEmpty { try flat.withUnsafeBytes { try self.frames.upload($0.baseAddress!, bytes: $0.count) } }
     }
 }

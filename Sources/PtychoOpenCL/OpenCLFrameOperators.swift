@@ -70,14 +70,20 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
     public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float) {
         let (first, count) = range(batch)
         let groupsPerMode = (shape.pixels + groupSize - 1) / groupSize
+        let placement = backend.model.placement
+        let tiles = backend.objectTiles!
         backend.sweepProducedDistances = true
         backend.attempt {
             try kernels.updateExitWaves.launch(on: context, global: Int(count) * shape.modes * groupsPerMode * groupSize,
                                                local: groupSize, [
                 .buffer(backend.exitWaveBuffer!), .buffer(backend.scratch), .buffer(backend.probeBuffer),
-                .buffer(backend.objectBuffer), .buffer(backend.rows), .buffer(backend.columns),
-                .buffer(backend.objectNumerator), .buffer(backend.objectDenominator), .buffer(backend.distance),
+                .buffer(backend.objectBuffer), .buffer(backend.rows), .buffer(backend.columns), .buffer(backend.distance),
                 .int(first)] + geometry + [.float(a), .float(b), .local(4 * groupSize)])
+            try kernels.accumulateObjectSums.launch(on: context, global: tiles.count * 256, local: 256, [
+                .buffer(backend.exitWaveBuffer!), .buffer(backend.probeBuffer), .buffer(backend.rows),
+                .buffer(backend.columns), .buffer(tiles.offsets), .buffer(tiles.frames),
+                .buffer(backend.objectNumerator), .buffer(backend.objectDenominator), .int(first), .int(count)]
+                + geometry + [.int(Int32(placement.objectHeight)), .int(Int32(tiles.across))])
         }
     }
 

@@ -5,7 +5,9 @@
 ///
 /// Layouts as on the CPU, complex as float2: probe `[K, n]`, stored exit waves `[N, K, n]`, the batch's
 /// scratch `[B, K, n]`, object `[H, W]`, amplitudes `[N, n]` (√I, origin-centred), mask `[n]`.
-/// Overlap sums are accumulated with atomic float adds (compare-and-swap: OpenCL 1.2 has no float atomics).
+/// Overlap sums are gathered per output pixel (object: per 16×16 tile over the frames that meet it; probe:
+/// per probe pixel over the batch's frames), so they need no atomics and do not depend on scheduling; only
+/// the per-frame metric sums use an atomic float add (compare-and-swap: OpenCL 1.2 has no float atomics).
 enum OpenCLKernelSource {
     static let text = #"""
 inline float2 cmul(float2 a, float2 b) { return (float2)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }
@@ -96,12 +98,12 @@ __kernel void modulus_apply(__global float2 *field, __global const float *amplit
     for (int k = 0; k < modes; k++) f[k * n + p] *= factor;
 }
 
-/* FrameKernels.updateExitWaves: ψ ← ψ + b·f + a·P·O − (a + b)·ψ, the object's overlap sums Σ P*ψ and
-   Σ|P|² from the new ψ, and each frame's Σ|f − P·O|². Work-groups never straddle a (frame, mode). */
+/* FrameKernels.updateExitWaves, first half: ψ ← ψ + b·f + a·P·O − (a + b)·ψ and each frame's Σ|f − P·O|².
+   Work-groups never straddle a (frame, mode). The object's overlap sums from the new ψ are gathered by
+   accumulate_object_sums. */
 __kernel void update_exit_waves(__global float2 *psi, __global const float2 *projected,
                                 __global const float2 *probe, __global const float2 *object,
                                 __global const int *rows, __global const int *columns,
-                                __global float *objectNumerator, __global float *objectDenominator,
                                 __global float *distance, int first, int modes, int height, int width,
                                 int objectWidth, float a, float b, __local float *scratch) {
     int n = height * width, size = get_local_size(0), groupsPerMode = (n + size - 1) / size;
@@ -110,20 +112,49 @@ __kernel void update_exit_waves(__global float2 *psi, __global const float2 *pro
     float d = 0.0f;
     if (p < n) {
         int r = p / width, x = p - r * width, o = (rows[j] + r) * objectWidth + columns[j] + x;
-        float2 P = probe[k * n + p], po = cmul(P, object[o]), f = projected[(long)km * n + p];
+        float2 po = cmul(probe[k * n + p], object[o]), f = projected[(long)km * n + p];
         float2 difference = f - po;
         d = dot(difference, difference);
         long w = ((long)j * modes + k) * n + p;
         float2 wave = psi[w];
         wave += b * f + a * po - (a + b) * wave;
         psi[w] = wave;
-        float2 numerator = cmulconj(P, wave);
-        atomic_add_float(objectNumerator + 2 * o, numerator.x);
-        atomic_add_float(objectNumerator + 2 * o + 1, numerator.y);
-        atomic_add_float(objectDenominator + o, dot(P, P));
     }
     float total = group_sum(d, scratch);
     if (get_local_id(0) == 0) atomic_add_float(distance + j, total);
+}
+
+/* FrameKernels.updateExitWaves, second half: the object's overlap sums Σ_jk P_k*ψ_jk and Σ_jk |P_k|² over
+   the batch's frames, gathered per object pixel: one work-group per 16×16 tile of the object, looping
+   over the frames whose patch meets the tile (`tileFrames[tileOffsets[t] ..< tileOffsets[t + 1]]`, in
+   ascending order, so the sums do not depend on scheduling). No atomics: each pixel has one owner. */
+__kernel void accumulate_object_sums(__global const float2 *psi, __global const float2 *probe,
+                                     __global const int *rows, __global const int *columns,
+                                     __global const int *tileOffsets, __global const int *tileFrames,
+                                     __global float2 *objectNumerator, __global float *objectDenominator,
+                                     int first, int count, int modes, int height, int width,
+                                     int objectWidth, int objectHeight, int tilesAcross) {
+    int t = get_group_id(0), lid = get_local_id(0);
+    int y = (t / tilesAcross) * 16 + lid / 16, X = (t % tilesAcross) * 16 + lid % 16;
+    if (y >= objectHeight || X >= objectWidth) return;
+    int n = height * width;
+    float2 numerator = (float2)(0.0f, 0.0f);
+    float denominator = 0.0f;
+    for (int e = tileOffsets[t]; e < tileOffsets[t + 1]; e++) {
+        int j = tileFrames[e];
+        if (j < first || j >= first + count) continue;
+        int r = y - rows[j], x = X - columns[j];
+        if (r < 0 || r >= height || x < 0 || x >= width) continue;
+        int p = r * width + x;
+        for (int k = 0; k < modes; k++) {
+            float2 P = probe[k * n + p];
+            numerator += cmulconj(P, psi[((long)j * modes + k) * n + p]);
+            denominator += dot(P, P);
+        }
+    }
+    int o = y * objectWidth + X;
+    objectNumerator[o] += numerator;
+    objectDenominator[o] += denominator;
 }
 
 /* FrameKernels.accumulateProbeSums: Σ_j O_j*ψ_jk and Σ_j |O_j|² per probe pixel, gathered over the
