@@ -32,6 +32,8 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     let residual: OpenCLBuffer
     let likelihood: OpenCLBuffer
     let distance: OpenCLBuffer
+    /// `[B, K, ⌈n/256⌉]` per-work-group partial sums of the exit-wave update's distance.
+    let partialDistances: OpenCLBuffer
     let objectNumerator: OpenCLBuffer
     let objectDenominator: OpenCLBuffer
     let probeNumerator: OpenCLBuffer
@@ -115,6 +117,7 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         residual = try OpenCLBuffer(context, bytes: 4 * frames)
         likelihood = try OpenCLBuffer(context, bytes: 4 * frames)
         distance = try OpenCLBuffer(context, bytes: 4 * frames)
+        partialDistances = try OpenCLBuffer(context, bytes: 4 * batchSize * shape.modes * ((n + 255) / 256))
         objectNumerator = try OpenCLBuffer(context, bytes: 8 * model.object.count)
         objectDenominator = try OpenCLBuffer(context, bytes: 4 * model.object.count)
         probeNumerator = try OpenCLBuffer(context, bytes: frameBytes)
@@ -157,7 +160,6 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         }
         sweepProducedModulusMetrics = false
         sweepProducedDistances = false
-        attempt { try distance.fill(0) }
         var first = 0
         while first < frameCount {
             let count = min(batchSize, frameCount - first)
@@ -299,7 +301,7 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
 /// The program's kernels, looked up once.
 struct OpenCLKernels {
     let combineExitWaves, modulusMetrics, modulusApply, updateExitWaves, accumulateObjectSums: OpenCLKernel
-    let accumulateProbeSums: OpenCLKernel
+    let accumulateProbeSums, sumPartials: OpenCLKernel
     let maximum, overlapSolve, mixModes: OpenCLKernel
 
     init(_ context: OpenCLContext) throws {
@@ -309,6 +311,7 @@ struct OpenCLKernels {
         modulusApply = try program.kernel("modulus_apply")
         updateExitWaves = try program.kernel("update_exit_waves")
         accumulateObjectSums = try program.kernel("accumulate_object_sums")
+        sumPartials = try program.kernel("sum_partials")
         accumulateProbeSums = try program.kernel("accumulate_probe_sums")
         maximum = try program.kernel("maximum")
         overlapSolve = try program.kernel("overlap_solve")

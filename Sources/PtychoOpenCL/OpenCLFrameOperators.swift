@@ -77,8 +77,11 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
             try kernels.updateExitWaves.launch(on: context, global: Int(count) * shape.modes * groupsPerMode * groupSize,
                                                local: groupSize, [
                 .buffer(backend.exitWaveBuffer!), .buffer(backend.scratch), .buffer(backend.probeBuffer),
-                .buffer(backend.objectBuffer), .buffer(backend.rows), .buffer(backend.columns), .buffer(backend.distance),
-                .int(first)] + geometry + [.float(a), .float(b), .local(4 * groupSize)])
+                .buffer(backend.objectBuffer), .buffer(backend.rows), .buffer(backend.columns),
+                .buffer(backend.partialDistances), .int(first)] + geometry + [.float(a), .float(b), .local(4 * groupSize)])
+            try kernels.sumPartials.launch(on: context, global: Int(count) * groupSize, local: groupSize, [
+                .buffer(backend.partialDistances), .buffer(backend.distance), .int(first),
+                .int(Int32(shape.modes * groupsPerMode)), .local(4 * groupSize)])
             try kernels.accumulateObjectSums.launch(on: context, global: tiles.count * 256, local: 256, [
                 .buffer(backend.exitWaveBuffer!), .buffer(backend.probeBuffer), .buffer(backend.rows),
                 .buffer(backend.columns), .buffer(tiles.offsets), .buffer(tiles.frames),

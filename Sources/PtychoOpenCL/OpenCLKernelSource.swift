@@ -7,20 +7,12 @@
 /// scratch `[B, K, n]`, object `[H, W]`, amplitudes `[N, n]` (√I, origin-centred), mask `[n]`.
 /// Overlap sums are gathered per output pixel (object: per 16×16 tile over the frames that meet it; probe:
 /// per probe pixel over the batch's frames), so they need no atomics and do not depend on scheduling; only
-/// the per-frame metric sums use an atomic float add (compare-and-swap: OpenCL 1.2 has no float atomics).
+/// per-frame metric sums go through per-work-group partials (`sum_partials`), never atomics.
 enum OpenCLKernelSource {
     static let text = #"""
 inline float2 cmul(float2 a, float2 b) { return (float2)(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }
 /* conj(a)·b */
 inline float2 cmulconj(float2 a, float2 b) { return (float2)(a.x * b.x + a.y * b.y, a.x * b.y - a.y * b.x); }
-
-inline void atomic_add_float(volatile __global float *address, float value) {
-    union { unsigned int u; float f; } expected, desired;
-    do {
-        expected.f = *address;
-        desired.f = expected.f + value;
-    } while (atomic_cmpxchg((volatile __global unsigned int *)address, expected.u, desired.u) != expected.u);
-}
 
 /* Sum of `value` over the work-group, valid in work-item 0. */
 inline float group_sum(float value, __local float *scratch) {
@@ -104,7 +96,7 @@ __kernel void modulus_apply(__global float2 *field, __global const float *amplit
 __kernel void update_exit_waves(__global float2 *psi, __global const float2 *projected,
                                 __global const float2 *probe, __global const float2 *object,
                                 __global const int *rows, __global const int *columns,
-                                __global float *distance, int first, int modes, int height, int width,
+                                __global float *partialDistance, int first, int modes, int height, int width,
                                 int objectWidth, float a, float b, __local float *scratch) {
     int n = height * width, size = get_local_size(0), groupsPerMode = (n + size - 1) / size;
     int g = get_group_id(0), km = g / groupsPerMode, p = (g % groupsPerMode) * size + get_local_id(0);
@@ -121,7 +113,19 @@ __kernel void update_exit_waves(__global float2 *psi, __global const float2 *pro
         psi[w] = wave;
     }
     float total = group_sum(d, scratch);
-    if (get_local_id(0) == 0) atomic_add_float(distance + j, total);
+    if (get_local_id(0) == 0) partialDistance[g] = total;
+}
+
+/* Each frame's sum of its `perFrame` consecutive partial sums (one work-group per frame): per-group
+   partials instead of atomics, whose compare-and-swap loops serialise when hundreds of groups hit one
+   frame's total. */
+__kernel void sum_partials(__global const float *partial, __global float *total, int first, int perFrame,
+                           __local float *scratch) {
+    int b = get_group_id(0);
+    float sum = 0.0f;
+    for (int i = get_local_id(0); i < perFrame; i += get_local_size(0)) sum += partial[(long)b * perFrame + i];
+    sum = group_sum(sum, scratch);
+    if (get_local_id(0) == 0) total[first + b] = sum;
 }
 
 /* FrameKernels.updateExitWaves, second half: the object's overlap sums Σ_jk P_k*ψ_jk and Σ_jk |P_k|² over
