@@ -33,6 +33,7 @@ let package = Package(
         .executable(name: "ptychite", targets: ["ptychite"]),
         .library(name: "PtychoCore", targets: ["PtychoCore"]),
         .library(name: "PtychoIO", targets: ["PtychoIO"]),
+        .library(name: "PtychoOpenCL", targets: ["PtychoOpenCL"]),
         .library(name: "PtychoService", targets: ["PtychoService"]),
     ],
     dependencies: [
@@ -54,6 +55,15 @@ let package = Package(
         .systemLibrary(name: "CLAPACKE", path: "Sources/CLAPACKE", pkgConfig: "openblas",
                        providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
         .target(name: "PtychoCore", dependencies: ["CFFTW", "CLAPACKE"], swiftSettings: optimise),
+        // The OpenCL GPU path (issue 5): the ICD loader, VkFFT's OpenCL backend behind plain C functions,
+        // and the backend that implements PtychoCore's operators with OpenCL kernels.
+        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL", pkgConfig: "OpenCL",
+                       providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
+        .target(name: "CVkFFT", path: "Sources/CVkFFT",
+                cSettings: [.define("VKFFT_BACKEND", to: "3"), .define("CL_TARGET_OPENCL_VERSION", to: "120"),
+                            .unsafeFlags(["-w"])],
+                linkerSettings: [.linkedLibrary("OpenCL")]),
+        .target(name: "PtychoOpenCL", dependencies: ["PtychoCore", "COpenCL", "CVkFFT"], swiftSettings: optimise),
         .target(name: "PtychoIO", dependencies: ["PtychoCore", "CHDF5", "CPNG"], swiftSettings: optimise),
         .target(
             name: "PtychoService",
@@ -65,14 +75,15 @@ let package = Package(
                            .product(name: "NIOCore", package: "swift-nio")]),
         .executableTarget(
             name: "ptychite",
-            dependencies: ["PtychoCore", "PtychoIO", "PtychoService",
+            dependencies: ["PtychoCore", "PtychoIO", "PtychoService", "PtychoOpenCL",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimise),
         .executableTarget(
-            name: "PtychoBenchmarks", dependencies: ["PtychoCore", "PtychoIO"],
+            name: "PtychoBenchmarks", dependencies: ["PtychoCore", "PtychoIO", "PtychoOpenCL"],
             path: "Benchmarks/PtychoBenchmarks", swiftSettings: optimise),
         .target(name: "PtychoTestSupport", dependencies: ["PtychoIO"], path: "Tests/PtychoTestSupport"),
         .testTarget(name: "PtychoCoreTests", dependencies: ["PtychoCore"]),
+        .testTarget(name: "PtychoOpenCLTests", dependencies: ["PtychoCore", "PtychoOpenCL", "PtychoTestSupport"]),
         .testTarget(name: "PtychoIOTests", dependencies: ["PtychoCore", "PtychoIO", "PtychoTestSupport"]),
         .testTarget(name: "ptychiteTests", dependencies: ["PtychoCore", "PtychoIO", "ptychite", "PtychoTestSupport"],
                     exclude: ["README.md"]),

@@ -6,6 +6,7 @@ import PtychoCore
 //   swift run -c release PtychoBenchmarks [--frames 1000] [--size 128] [--threads 2] [--iterations 10]
 //                                         [--engines ePIE,rPIE,mPIE,DM,RAAR,AP,ML] [--modes 1] [--breakdown]
 //   swift run -c release PtychoBenchmarks convergence …   (error against time per plan: Convergence.swift)
+//   swift run -c release PtychoBenchmarks opencl …        (the OpenCL path beside the CPU: OpenCLBenchmark.swift)
 //
 // Each engine runs in a child process of its own so that its peak memory (VmHWM) is its own. The FFT
 // floor is the same number of forward+inverse transforms, with the same plans, threads and sweep
@@ -159,6 +160,8 @@ func printBreakdown(_ backend: CPUBackend, _ options: Options, engine: () -> Voi
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 if CommandLine.arguments.dropFirst().first == "convergence" {
     runConvergence(Array(CommandLine.arguments.dropFirst(2)))
+} else if CommandLine.arguments.dropFirst().first == "opencl" {
+    runOpenCLBenchmark(Array(CommandLine.arguments.dropFirst(2)))
 } else if options.child {
     runChild(options, engine: EngineKind(name: options.engines[0])!)
 } else {

@@ -8,7 +8,8 @@ struct InfoCommand: ParsableCommand {
         commandName: "info",
         abstract: "Describe an input (CXI, PtychoShelves or PtyLab): layout, contents, object pixel and array sizes, memory needed, every problem found.")
 
-    @Argument(help: "Input file: CXI, PtychoShelves or PtyLab (detected).") var input: String
+    @Argument(help: "Input file: CXI, PtychoShelves or PtyLab (detected).") var input: String?
+    @Flag(help: "List the compute devices (CPU and every OpenCL device) and what --device auto picks.") var devices = false
     @Option(name: .customLong("probe-modes"), help: "Probe modes assumed for the memory estimate.") var probeModes = 1
     @Option(help: "Threads assumed for the memory estimate (0 = every core).") var threads = 0
     @Option(help: "How to read the translation: sample (CXI text) or probe.") var translation = "sample"
@@ -16,6 +17,13 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         try reportingFailures {
+            if devices {
+                ComputeDeviceChoice.describeDevices().forEach { print($0) }
+                if self.input == nil { return }
+            }
+            guard let input = self.input else {
+                throw CommandFailure(message: "info needs an input file (or --devices)", status: ExitStatus.usage)
+            }
             guard let convention = TranslationConvention(rawValue: translation.lowercased()) else {
                 throw CommandFailure(message: "--translation must be sample or probe", status: ExitStatus.usage)
             }

@@ -30,7 +30,7 @@ struct ReconstructCommand: ParsableCommand {
     @Option(help: "Progress: auto, bar, jsonl or none.") var progress: String?
     @Option(name: .customLong("max-memory"), help: "Refuse to run above this much memory, e.g. 8G, 512M or bytes.")
     var maxMemory: String?
-    @Option(help: "Compute device: auto or cpu.") var device: String?
+    @Option(help: "Compute device: auto (an OpenCL GPU if present, else the CPU), cpu, opencl, or an OpenCL device name or index (see ptychite info --devices). Default: PTYCHITE_DEVICE or auto.") var device: String?
     // checkpoints
     @Option(name: .customLong("checkpoint-every"),
             help: "Write <output stem>.checkpoint.h5 every K iterations and when stopped by SIGINT/SIGTERM.")

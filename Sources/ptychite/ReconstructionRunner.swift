@@ -1,6 +1,7 @@
 import Foundation
 import PtychoCore
 import PtychoIO
+import PtychoOpenCL
 import Synchronization
 
 /// Stop requests from SIGINT/SIGTERM, read between iterations.
@@ -106,76 +107,86 @@ struct ReconstructionRunner {
         }
         let geometry = dataset.geometry
         let data = MeasuredData(consuming: dataset, threads: threads)
-        let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads,
-                                            planningEffort: configuration.planningEffort ?? .measure,
-                                            sequentialPlanThreaded: resuming?.sequentialPlanThreaded)
-        let device = "cpu (\(threads) threads, FFTW)"
-        func result(_ history: [IterationRecord]) -> ReconstructionResult {
-            var result = ReconstructionResult(
-                object: model.object, objectPixelSize: pixelSize, illumination: model.illumination(),
-                probe: model.probe, modePower: model.modePowerFractions(), initialPositions: initialPositions,
-                refinedPositions: model.positions, history: history, configurationJSON: configuration.encodedJSON(),
-                provenance: Provenance(version: Ptychite.version, command: command,
-                                       date: ISO8601DateFormatter().string(from: Date()), device: device),
-                geometry: geometry, translationConvention: convention)
-            result.background = reconstruction.backend.background?.detectorLayout()
-            return result
-        }
+        // The engines are specialised for the backend's concrete type, so the run is generic over it.
+        func proceed<Backend: ReconstructionBackend>(_ reconstruction: Reconstruction<Backend>, device: String,
+                                                     sequentialPlanThreaded: @escaping () -> Bool) throws {
+            func result(_ history: [IterationRecord]) -> ReconstructionResult {
+                var result = ReconstructionResult(
+                    object: model.object, objectPixelSize: pixelSize, illumination: model.illumination(),
+                    probe: model.probe, modePower: model.modePowerFractions(), initialPositions: initialPositions,
+                    refinedPositions: model.positions, history: history, configurationJSON: configuration.encodedJSON(),
+                    provenance: Provenance(version: Ptychite.version, command: command,
+                                           date: ISO8601DateFormatter().string(from: Date()), device: device),
+                    geometry: geometry, translationConvention: convention)
+                result.background = reconstruction.backend.background?.detectorLayout()
+                return result
+            }
 
-        let checkpointPath = Self.checkpointPath(forOutput: outputPath)
-        let absoluteInput = URL(fileURLWithPath: inputPath).standardizedFileURL.path
-        let checkpoints = configuration.checkpointEvery.map { interval in
-            CheckpointPolicy(every: interval) { checkpoint in
-                let contents = CheckpointContents(
-                    result: result(checkpoint.history), checkpoint: checkpoint, inputPath: absoluteInput,
-                    fftWisdom: FFTWisdom.exported(), threads: threads,
-                    sequentialPlanThreaded: reconstruction.backend.sequentialPlanIsThreaded)
-                do { try CheckpointWriter().write(contents, to: checkpointPath) } catch {
-                    // A failed checkpoint costs only the ability to resume from here; the run goes on.
-                    printNote("ptychite: warning: checkpoint not written: \(error)")
+            let checkpointPath = Self.checkpointPath(forOutput: outputPath)
+            let absoluteInput = URL(fileURLWithPath: inputPath).standardizedFileURL.path
+            let checkpoints = configuration.checkpointEvery.map { interval in
+                CheckpointPolicy(every: interval) { checkpoint in
+                    let contents = CheckpointContents(
+                        result: result(checkpoint.history), checkpoint: checkpoint, inputPath: absoluteInput,
+                        fftWisdom: FFTWisdom.exported(), threads: threads,
+                        sequentialPlanThreaded: sequentialPlanThreaded())
+                    do { try CheckpointWriter().write(contents, to: checkpointPath) } catch {
+                        // A failed checkpoint costs only the ability to resume from here; the run goes on.
+                        printNote("ptychite: warning: checkpoint not written: \(error)")
+                    }
                 }
             }
-        }
 
-        var reporter = ProgressReporter(style: ProgressStyle(rawValue: configuration.progress) ?? .auto)
-        let start = resuming.map { "resuming at iteration \($0.checkpoint.history.count + 1) of \(plan.totalIterations), " } ?? ""
-        printNote("Reconstructing \(inputPath) (\(layout.rawValue)): \(data.frameCount) frames of \(data.frameHeight)×\(data.frameWidth), "
-                  + "object \(placement.objectHeight)×\(placement.objectWidth) at \(String(format: "%.2f", pixelSize.x * 1e9)) nm, "
-                  + "\(model.modes) probe mode(s), plan \(plan), \(start)\(threads) thread(s)")
-        let report: (IterationRecord, Int) -> Bool = { record, total in
-            reporter.report(record, of: total)
-            return interrupt.received == 0
-        }
-        let history: [IterationRecord]
-        if let resuming {
-            do {
-                history = try reconstruction.resume(plan: plan, from: resuming.checkpoint, checkpoints: checkpoints,
-                                                    report: report)
-            } catch {
-                throw CommandFailure(message: "\(resuming.inputPath): cannot resume: \(error)", status: ExitStatus.inputOutput)
+            var reporter = ProgressReporter(style: ProgressStyle(rawValue: configuration.progress) ?? .auto)
+            let start = resuming.map { "resuming at iteration \($0.checkpoint.history.count + 1) of \(plan.totalIterations), " } ?? ""
+            printNote("Reconstructing \(inputPath) (\(layout.rawValue)): \(data.frameCount) frames of \(data.frameHeight)×\(data.frameWidth), "
+                      + "object \(placement.objectHeight)×\(placement.objectWidth) at \(String(format: "%.2f", pixelSize.x * 1e9)) nm, "
+                      + "\(model.modes) probe mode(s), plan \(plan), \(start)on \(device)")
+            let report: (IterationRecord, Int) -> Bool = { record, total in
+                reporter.report(record, of: total)
+                return interrupt.received == 0
             }
-        } else {
-            history = reconstruction.run(plan: plan, checkpoints: checkpoints, report: report)
-        }
-        if interrupt.received != 0 { reporter.finish() }
+            let history: [IterationRecord]
+            if let resuming {
+                do {
+                    history = try reconstruction.resume(plan: plan, from: resuming.checkpoint, checkpoints: checkpoints,
+                                                        report: report)
+                } catch {
+                    throw CommandFailure(message: "\(resuming.inputPath): cannot resume: \(error)", status: ExitStatus.inputOutput)
+                }
+            } else {
+                history = reconstruction.run(plan: plan, checkpoints: checkpoints, report: report)
+            }
+            if interrupt.received != 0 { reporter.finish() }
 
-        try ResultWriter().write(result(history), to: outputPath)
-        let previews = try PreviewWriter.writePreviews(for: result(history), resultPath: outputPath)
-        if let last = history.last {
-            printNote(String(format: "Done: %d iterations in %.2f s, Fourier error %.4e, Poisson NLL %.5g",
-                             last.iteration, last.seconds, last.fourierError, last.poissonNLL))
+            try ResultWriter().write(result(history), to: outputPath)
+            let previews = try PreviewWriter.writePreviews(for: result(history), resultPath: outputPath)
+            if let last = history.last {
+                printNote(String(format: "Done: %d iterations in %.2f s, Fourier error %.4e, Poisson NLL %.5g",
+                                 last.iteration, last.seconds, last.fourierError, last.poissonNLL))
+            }
+            printNote("Result:   \(outputPath)")
+            printNote("Previews: \(previews.joined(separator: " "))")
+            if interrupt.received != 0 {
+                printNote("ptychite: interrupted after \(history.count) of \(plan.totalIterations) iterations; the result holds the last iterate"
+                          + (checkpoints != nil ? "; continue with: ptychite reconstruct --resume \(checkpointPath) -o \(outputPath)" : ""))
+                throw CommandFailure(message: "interrupted by signal \(interrupt.received)", status: 128 + interrupt.received)
+            }
+            // The plan is complete: the result supersedes the checkpoint (which may hold gigabytes of exit waves).
+            if checkpoints != nil {
+                unlink(checkpointPath)
+                AtomicHDF5Write.removeStaleTemporaries(for: checkpointPath)
+            }
         }
-        printNote("Result:   \(outputPath)")
-        printNote("Previews: \(previews.joined(separator: " "))")
-        if interrupt.received != 0 {
-            printNote("ptychite: interrupted after \(history.count) of \(plan.totalIterations) iterations; the result holds the last iterate"
-                      + (checkpoints != nil ? "; continue with: ptychite reconstruct --resume \(checkpointPath) -o \(outputPath)" : ""))
-            throw CommandFailure(message: "interrupted by signal \(interrupt.received)", status: 128 + interrupt.received)
-        }
-        // The plan is complete: the result supersedes the checkpoint (which may hold gigabytes of exit waves).
-        if checkpoints != nil {
-            unlink(checkpointPath)
-            AtomicHDF5Write.removeStaleTemporaries(for: checkpointPath)
+        if let openCL = try ComputeDeviceChoice.openCLBackend(for: configuration, plan: plan, model: model, data: data) {
+            try proceed(Reconstruction(model: model, data: data, configuration: configuration, backend: openCL.backend),
+                        device: openCL.description, sequentialPlanThreaded: { false })
+        } else {
+            let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads,
+                                                planningEffort: configuration.planningEffort ?? .measure,
+                                                sequentialPlanThreaded: resuming?.sequentialPlanThreaded)
+            try proceed(reconstruction, device: "cpu (\(threads) threads, FFTW)",
+                        sequentialPlanThreaded: { reconstruction.backend.sequentialPlanIsThreaded })
         }
     }
 

@@ -3,24 +3,24 @@ import Foundation
 /// Runs an engine plan on a model and the measured data, one stage after another, recording the
 /// history and reporting every iteration.
 ///
-/// The backend (FFT plans, scratch, overlap sums) is made once when the reconstruction is made;
-/// DM's exit waves are allocated when a DM stage starts and freed when it ends.
-public final class Reconstruction {
+/// The backend (FFT plans, scratch, overlap sums) is made once, before the reconstruction; DM's exit
+/// waves are allocated when a DM stage starts and freed when it ends. The engines are specialised for the
+/// backend's concrete type (`Backend`): the CPU backend here, or the OpenCL one from `PtychoOpenCL`.
+public final class Reconstruction<Backend: ReconstructionBackend> {
     public let model: ReconstructionModel
     public let data: MeasuredData
-    public let backend: CPUBackend
+    public let backend: Backend
     public let configuration: ReconstructionConfiguration
     public private(set) var history: [IterationRecord] = []
     private var random: RandomSource
 
-    /// `sequentialPlanThreaded` repeats an interrupted run's FFT plan choice (see `CPUBackend`).
+    /// A reconstruction on `backend`, which must have been made for `model` and `data`.
     public init(model: ReconstructionModel, data: MeasuredData, configuration: ReconstructionConfiguration,
-                threads: Int, planningEffort: FFTPlanningEffort = .measure, sequentialPlanThreaded: Bool? = nil) {
+                backend: Backend) {
         self.model = model
         self.data = data
         self.configuration = configuration
-        backend = CPUBackend(model: model, data: data, threads: threads, planningEffort: planningEffort,
-                             sequentialPlanThreaded: sequentialPlanThreaded)
+        self.backend = backend
         random = RandomSource(seed: configuration.seed)
         // rPIE / mPIE / RAAR / background
         if configuration.background { backend.enableBackground() }
@@ -110,6 +110,7 @@ public final class Reconstruction {
             }
             if !keepGoing { break }
         }
+        backend.synchroniseModel(includingObject: true)
         model.sortModesByPower()
         return history
     }
@@ -126,6 +127,7 @@ public final class Reconstruction {
             let iteration = history.count + 1
             let metrics = engine.iterate(on: backend, iteration: iteration, random: &random)
             backend.refineBackground()
+            backend.synchroniseModel(includingObject: false)
             let record = IterationRecord(iteration: iteration, engine: Engine.kind.rawValue,
                                          fourierError: data.fourierError(metrics),
                                          poissonNLL: data.poissonNLL(metrics), seconds: clock.seconds(),
@@ -134,6 +136,7 @@ public final class Reconstruction {
             let keepGoing = report(record, total)
             // Saved before `finish` can release what the engine carries (DM's exit waves).
             if let checkpoints, !keepGoing || iteration % checkpoints.interval == 0 {
+                backend.synchroniseModel(includingObject: true)
                 checkpoints.save(ReconstructionCheckpoint(stage: progress.index, iterationsDoneInStage: done + 1,
                                                           random: random, engineState: engine.saveState(on: backend),
                                                           history: history, background: backend.background?.values))
@@ -164,5 +167,17 @@ private struct RunClock {
     func seconds() -> Double {
         let elapsed = started.duration(to: clock.now)
         return offset + Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}
+
+extension Reconstruction where Backend == CPUBackend {
+    /// A reconstruction on the CPU backend. `sequentialPlanThreaded` repeats an interrupted run's FFT plan
+    /// choice (see `CPUBackend`).
+    public convenience init(model: ReconstructionModel, data: MeasuredData, configuration: ReconstructionConfiguration,
+                            threads: Int, planningEffort: FFTPlanningEffort = .measure,
+                            sequentialPlanThreaded: Bool? = nil) {
+        self.init(model: model, data: data, configuration: configuration,
+                  backend: CPUBackend(model: model, data: data, threads: threads, planningEffort: planningEffort,
+                                      sequentialPlanThreaded: sequentialPlanThreaded))
     }
 }

@@ -79,6 +79,11 @@ public protocol ReconstructionBackend: AnyObject {
     associatedtype Operators: FrameOperators
     var frameCount: Int { get }
     var data: MeasuredData { get }
+    /// The host model the backend was made for.
+    var model: ReconstructionModel { get }
+    /// Brings `model` up to date with the backend's working copy: the probe (and positions) always, the
+    /// object too when `includingObject` (it is large). A no-op where the model is the working copy (CPU).
+    func synchroniseModel(includingObject: Bool)
     /// Runs `body` over every frame and returns the Fourier metrics the operators accumulated.
     func sweep(_ order: SweepOrder, _ body: (Operators, FrameBatch) -> Void) -> FourierMetrics
     /// Allocates the stored exit waves (if needed) and sets ψ_jk = P_k·O_j.
@@ -146,4 +151,8 @@ public protocol ReconstructionBackend: AnyObject {
     /// The arrays the conjugate gradient carries between iterations (by reference), and their restore.
     func conjugateGradientState() -> [String: ComplexArray]
     func restoreConjugateGradientState(_ arrays: [String: ComplexArray]) throws
+}
+
+extension ReconstructionBackend {
+    public func synchroniseModel(includingObject: Bool) {}
 }

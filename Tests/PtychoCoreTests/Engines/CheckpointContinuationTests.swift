@@ -52,7 +52,7 @@ final class CheckpointContinuationTests: XCTestCase {
     }
 
     /// Two threads (DM's per-worker sums) and two probe modes; estimated FFT plans are the same each time.
-    private func makeReconstruction() -> Reconstruction {
+    private func makeReconstruction() -> Reconstruction<CPUBackend> {
         var parameters = PtychographySimulation.Parameters(frameSize: 32, positionCount: 40)
         parameters.probeModeCount = 2
         parameters.seed = 3

@@ -65,7 +65,7 @@ struct EngineTestSetup {
     let model: ReconstructionModel
     let data: MeasuredData
     let truth: SimulationTruth
-    let reconstruction: Reconstruction
+    let reconstruction: Reconstruction<CPUBackend>
 
     /// NRMSE of the current object against the truth (global phase, ramp, scale and shift removed).
     func nrmse() throws -> Double {

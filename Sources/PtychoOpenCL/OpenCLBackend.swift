@@ -1,0 +1,351 @@
+import Foundation
+import PtychoCore
+
+/// The OpenCL backend: the object, probe, measured data, stored exit waves and overlap sums live on one
+/// OpenCL device for the whole reconstruction; sweeps enqueue kernels and VkFFT transforms over batches
+/// of frames, and only per-frame metric scalars come back each sweep (the probe for the mode powers
+/// each iteration, the object at checkpoints and at the end).
+///
+/// It implements the operators of the projection engines (DM, RAAR, AP) with mixed-state modes, the
+/// detector mask, the power-bound relaxation and probe-mode orthogonalisation. `unsupportedFeatures`
+/// names what it does not implement yet (the PIE family's sequential sweeps, maximum likelihood, position
+/// refinement, the background); callers check it before choosing this backend.
+public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
+    public let model: ReconstructionModel
+    public let data: MeasuredData
+    public let context: OpenCLContext
+    let shape: FrameShape
+    /// Frames per batch: the scratch holds `batchSize` frames' modes; the last batch may be shorter.
+    public let batchSize: Int
+    let kernels: OpenCLKernels
+    let objectBuffer: OpenCLBuffer
+    let probeBuffer: OpenCLBuffer
+    let rows: OpenCLBuffer
+    let columns: OpenCLBuffer
+    let amplitudes: OpenCLBuffer
+    let mask: OpenCLBuffer
+    let noise: OpenCLBuffer
+    let scratch: OpenCLBuffer
+    let fullPlan: OpenCLFFTPlan
+    let remainderPlan: OpenCLFFTPlan?
+    /// `[N]` per-frame metric terms of the current sweep.
+    let residual: OpenCLBuffer
+    let likelihood: OpenCLBuffer
+    let distance: OpenCLBuffer
+    /// `[B, K, ⌈n/256⌉]` per-work-group partial sums of the exit-wave update's distance.
+    let partialDistances: OpenCLBuffer
+    let objectNumerator: OpenCLBuffer
+    let objectDenominator: OpenCLBuffer
+    let probeNumerator: OpenCLBuffer
+    let probeDenominator: OpenCLBuffer
+    let maximum: OpenCLBuffer
+    let basis: OpenCLBuffer
+    /// Which frames meet each 16×16 tile of the object (for the object sums' gather).
+    private(set) var objectTiles: ObjectTiles!
+    let orthogonaliser: ProbeModeOrthogonaliser
+    /// `[N, K, n]` on the device while a projection stage runs.
+    var exitWaveBuffer: OpenCLBuffer?
+    /// Host copy of the exit waves, made only when a checkpoint asks for them.
+    var exitWaveMirror: ComplexArray?
+    /// The frame indices 0..<N, handed out in contiguous batches.
+    let frameIndices: UnsafeMutableBufferPointer<Int>
+    private(set) var operators: OpenCLFrameOperators!
+    /// Which metrics the operators of the running sweep produced.
+    var sweepProducedModulusMetrics = false
+    var sweepProducedDistances = false
+
+    public var frameCount: Int { data.frameCount }
+    public var objectPixelCount: Int { model.object.count }
+
+    /// What of `configuration` and `plan` this backend cannot run, or nil when it runs all of it.
+    public static func unsupportedFeatures(of configuration: ReconstructionConfiguration, plan: EnginePlan,
+                                           modes: Int) -> String? {
+        let unsupported = plan.stages.map(\.engine).filter {
+            ![.differenceMap, .relaxedAveragedAlternatingReflections, .alternatingProjections].contains($0)
+        }
+        if let engine = unsupported.first {
+            return "the OpenCL backend runs DM, RAAR and AP; \(engine.rawValue) runs on the CPU (--device cpu)"
+        }
+        if configuration.positionRefinement != nil { return "position refinement runs on the CPU only (--device cpu)" }
+        if configuration.background { return "the background model runs on the CPU only (--device cpu)" }
+        if modes > 16 { return "the OpenCL backend handles at most 16 probe modes" }
+        return nil
+    }
+
+    /// Device memory the reconstruction needs with exit waves stored, bytes.
+    public static func memoryNeeded(frames: Int, shape: FrameShape, objectPixels: Int, batchSize: Int) -> Int {
+        let frame = shape.modes * shape.pixels * 8
+        return frames * frame                      // exit waves
+            + batchSize * frame                    // batch scratch
+            + frames * shape.pixels * 4            // amplitudes
+            + objectPixels * 8 * 2 + objectPixels * 4     // object, its numerator and denominator
+            + frame * 3 + shape.pixels * 8 + frames * 20  // probe, its sums, mask, positions, metrics
+    }
+
+    public init(model: ReconstructionModel, data: MeasuredData, context: OpenCLContext, batchSize requested: Int? = nil) throws {
+        self.model = model
+        self.data = data
+        self.context = context
+        shape = model.frameShape
+        let n = shape.pixels, frameBytes = shape.modes * n * 8, frames = data.frameCount
+        let device = context.device
+        // Scratch for up to 1 GiB (an eighth of the device) of frames: big batches keep the device busy
+        // and the FFT plans few.
+        let budget = min(1 << 30, device.globalMemory / 8, device.maximumAllocation)
+        batchSize = max(1, min(frames, requested ?? max(1, budget / frameBytes)))
+        let needed = Self.memoryNeeded(frames: frames, shape: shape, objectPixels: model.object.count, batchSize: batchSize)
+        guard needed <= device.globalMemory else {
+            throw OpenCLError.memory(device: device.name, needed: needed, available: device.globalMemory)
+        }
+        guard frames * frameBytes <= device.maximumAllocation else {
+            throw OpenCLError.memory(device: device.name + " (largest single allocation)", needed: frames * frameBytes,
+                                     available: device.maximumAllocation)
+        }
+        kernels = try OpenCLKernels(context)
+        objectBuffer = try OpenCLBuffer(context, copying: model.object.pointer, count: 2 * model.object.count)
+        probeBuffer = try OpenCLBuffer(context, copying: model.probe.pointer, count: 2 * model.probe.count)
+        rows = try OpenCLBuffer(context, bytes: 4 * frames)
+        columns = try OpenCLBuffer(context, bytes: 4 * frames)
+        amplitudes = try OpenCLBuffer(context, copying: data.amplitudes.pointer, count: frames * n)
+        mask = try OpenCLBuffer(context, copying: data.mask.pointer, count: n)
+        noise = try OpenCLBuffer(context, copying: data.noiseLevel.pointer, count: frames)
+        scratch = try OpenCLBuffer(context, bytes: batchSize * frameBytes)
+        fullPlan = try OpenCLFFTPlan(context, height: shape.height, width: shape.width, batch: batchSize * shape.modes)
+        let remainder = frames % batchSize
+        remainderPlan = remainder == 0 ? nil
+            : try OpenCLFFTPlan(context, height: shape.height, width: shape.width, batch: remainder * shape.modes)
+        residual = try OpenCLBuffer(context, bytes: 4 * frames)
+        likelihood = try OpenCLBuffer(context, bytes: 4 * frames)
+        distance = try OpenCLBuffer(context, bytes: 4 * frames)
+        partialDistances = try OpenCLBuffer(context, bytes: 4 * batchSize * shape.modes * ((n + 255) / 256))
+        objectNumerator = try OpenCLBuffer(context, bytes: 8 * model.object.count)
+        objectDenominator = try OpenCLBuffer(context, bytes: 4 * model.object.count)
+        probeNumerator = try OpenCLBuffer(context, bytes: frameBytes)
+        probeDenominator = try OpenCLBuffer(context, bytes: 4 * n)
+        maximum = try OpenCLBuffer(context, bytes: 4)
+        basis = try OpenCLBuffer(context, bytes: 8 * shape.modes * shape.modes)
+        orthogonaliser = ProbeModeOrthogonaliser(modes: shape.modes, pixels: n)
+        frameIndices = .allocate(capacity: frames)
+        for j in 0..<frames { frameIndices[j] = j }
+        operators = nil
+        operators = OpenCLFrameOperators(backend: self)
+        try uploadPlacement()
+        try context.finish()
+    }
+
+    deinit { frameIndices.deallocate() }
+
+    func uploadPlacement() throws {
+        let placement = model.placement
+        objectTiles = try ObjectTiles(context, placement: placement, frameHeight: shape.height, frameWidth: shape.width)
+        try placement.rows.map(Int32.init).withUnsafeBytes { try rows.upload($0.baseAddress!, bytes: $0.count) }
+        try placement.columns.map(Int32.init).withUnsafeBytes { try columns.upload($0.baseAddress!, bytes: $0.count) }
+    }
+
+    /// An OpenCL failure inside an iteration cannot be thrown through the engines' non-throwing operators:
+    /// it ends the process with the one-line message and the I/O-failure exit status (no half-written
+    /// output: results are written only after the run).
+    func failed(_ error: Error) -> Never {
+        FileHandle.standardError.write(Data("ptychite: error: \(error)\n".utf8))
+        exit(4)
+    }
+
+    func attempt(_ body: () throws -> Void) {
+        do { try body() } catch { failed(error) }
+    }
+
+    public func sweep(_ order: SweepOrder, _ body: (OpenCLFrameOperators, FrameBatch) -> Void) -> FourierMetrics {
+        guard case .parallel = order else {
+            preconditionFailure("sequential sweeps are not implemented on the OpenCL backend (see unsupportedFeatures)")
+        }
+        sweepProducedModulusMetrics = false
+        sweepProducedDistances = false
+        var first = 0
+        while first < frameCount {
+            let count = min(batchSize, frameCount - first)
+            body(operators, FrameBatch(UnsafeBufferPointer(rebasing: frameIndices[first..<(first + count)])))
+            first += count
+        }
+        return collectMetrics()
+    }
+
+    /// The sweep's metrics, summed in double precision on the host from the per-frame terms.
+    func collectMetrics() -> FourierMetrics {
+        var metrics = FourierMetrics()
+        guard sweepProducedModulusMetrics || sweepProducedDistances else { return metrics }
+        let values = RealArray(shape: [3, frameCount])
+        attempt {
+            if sweepProducedModulusMetrics {
+                try residual.download(values.slice(0), count: frameCount)
+                try likelihood.download(values.slice(1), count: frameCount)
+            }
+            if sweepProducedDistances { try distance.download(values.slice(2), count: frameCount) }
+        }
+        for j in 0..<frameCount {
+            metrics.amplitudeResidual += Double(values.slice(0)[j])
+            metrics.likelihood += Double(values.slice(1)[j])
+            metrics.projectionDistance += Double(values.slice(2)[j])
+        }
+        return metrics
+    }
+
+    public func initialiseExitWaves() {
+        attempt {
+            let waves = try exitWaveBuffer ?? OpenCLBuffer(context, bytes: frameCount * shape.modes * shape.pixels * 8)
+            exitWaveBuffer = waves
+            try kernels.combineExitWaves.launch(on: context, global: frameCount * shape.modes * shape.pixels, local: 256, [
+                .buffer(waves), .buffer(waves), .buffer(probeBuffer), .buffer(objectBuffer), .buffer(rows), .buffer(columns),
+                .int(0), .int(Int32(frameCount)), .int(Int32(shape.modes)), .int(Int32(shape.height)),
+                .int(Int32(shape.width)), .int(Int32(model.placement.objectWidth)), .float(1), .int(0)])
+        }
+    }
+
+    public func releaseExitWaves() {
+        exitWaveBuffer = nil
+        exitWaveMirror = nil
+    }
+
+    public var exitWaves: ComplexArray? {
+        guard let waves = exitWaveBuffer else { return nil }
+        let mirror = exitWaveMirror ?? ComplexArray(shape: [frameCount, shape.modes, shape.height, shape.width])
+        exitWaveMirror = mirror
+        attempt { try waves.download(mirror.pointer, count: 2 * mirror.count) }
+        return mirror
+    }
+
+    public func restoreExitWaves(from saved: ComplexArray) {
+        guard let waves = exitWaveBuffer else { preconditionFailure("restoreExitWaves before initialiseExitWaves") }
+        precondition(saved.shape == [frameCount, shape.modes, shape.height, shape.width], "saved exit waves do not match")
+        attempt { try waves.upload(saved.pointer, count: 2 * saved.count) }
+    }
+
+    public func resetOverlapSums() {
+        attempt {
+            try objectNumerator.fill(0)
+            try objectDenominator.fill(0)
+            try probeNumerator.fill(0)
+            try probeDenominator.fill(0)
+        }
+    }
+
+    public func solveObject(inertia: Float) {
+        solve(values: objectBuffer, numerator: objectNumerator, denominator: objectDenominator,
+              count: model.object.count, repeats: 1, inertia: inertia)
+    }
+
+    public func solveProbe(inertia: Float) {
+        solve(values: probeBuffer, numerator: probeNumerator, denominator: probeDenominator,
+              count: shape.pixels, repeats: shape.modes, inertia: inertia)
+    }
+
+    /// `OverlapSolve.divide` on the device: the maximum of the denominator, then the division.
+    func solve(values: OpenCLBuffer, numerator: OpenCLBuffer, denominator: OpenCLBuffer, count: Int, repeats: Int,
+               inertia: Float) {
+        attempt {
+            try kernels.maximum.launch(on: context, global: 256, local: 256, [
+                .buffer(denominator), .int(Int32(count)), .buffer(maximum), .local(4 * 256)])
+            try kernels.overlapSolve.launch(on: context, global: count * repeats, local: 256, [
+                .buffer(values), .buffer(numerator), .buffer(denominator), .buffer(maximum), .float(inertia),
+                .int(Int32(count)), .int(Int32(repeats))])
+        }
+    }
+
+    public func orthogonaliseProbeModes() {
+        guard shape.modes > 1 else { return }
+        attempt {
+            try probeBuffer.download(model.probe.pointer, count: 2 * model.probe.count)
+            guard orthogonaliser.orthogonalise(model.probe.pointer) else { return }
+            try probeBuffer.upload(model.probe.pointer, count: 2 * model.probe.count)
+            guard let waves = exitWaveBuffer else { return }
+            // The same change of basis for every frame's exit waves (see `CPUBackend.orthogonaliseProbeModes`).
+            try basis.upload(orthogonaliser.basis, count: 2 * shape.modes * shape.modes)
+            try kernels.mixModes.launch(on: context, global: frameCount * shape.pixels, local: 256, [
+                .buffer(waves), .buffer(basis), .int(Int32(shape.modes)), .int(Int32(shape.pixels)),
+                .int(Int32(frameCount))])
+        }
+    }
+
+    public func synchroniseModel(includingObject: Bool) {
+        attempt {
+            try probeBuffer.download(model.probe.pointer, count: 2 * model.probe.count)
+            if includingObject { try objectBuffer.download(model.object.pointer, count: 2 * model.object.count) }
+        }
+    }
+
+    // What the projection engines do not use: see `unsupportedFeatures`.
+    private func unsupported(_ what: String) -> Never {
+        preconditionFailure("\(what) is not implemented on the OpenCL backend (see OpenCLBackend.unsupportedFeatures)")
+    }
+    public func refinePositions(stepLimit: Double) { unsupported("position refinement") }
+    public func makeMomentumBuffers() -> MomentumBuffers { unsupported("mPIE") }
+    public func applyMomentum(_ buffers: MomentumBuffers, friction: Float, feedback: Float, includeProbe: Bool) {
+        unsupported("mPIE")
+    }
+    public var background: IncoherentBackground? { nil }
+    public func enableBackground() { unsupported("the background model") }
+    public func refineBackground() {}
+    public func prepareLikelihood() { unsupported("maximum likelihood") }
+    public func releaseLikelihood() {}
+    public func reduceLikelihoodGradient(smoothness: Double) -> LikelihoodGradientSummary { unsupported("maximum likelihood") }
+    public func conjugateGradientProducts() -> ConjugateGradientProducts { unsupported("maximum likelihood") }
+    public func updateSearchDirection(beta: Double, probeScale: Double, includeProbe: Bool) { unsupported("maximum likelihood") }
+    public func takeLineSearchSums() -> (first: Double, second: Double) { unsupported("maximum likelihood") }
+    public func smoothnessAlongSearchDirection(weight: Double) -> (first: Double, second: Double) {
+        unsupported("maximum likelihood")
+    }
+    public func stepAlongSearchDirection(_ step: Float, includeProbe: Bool) { unsupported("maximum likelihood") }
+    public func conjugateGradientState() -> [String: ComplexArray] { unsupported("maximum likelihood") }
+    public func restoreConjugateGradientState(_ arrays: [String: ComplexArray]) throws { unsupported("maximum likelihood") }
+}
+
+/// The program's kernels, looked up once.
+struct OpenCLKernels {
+    let combineExitWaves, modulusMetrics, modulusApply, updateExitWaves, accumulateObjectSums: OpenCLKernel
+    let accumulateProbeSums, sumPartials: OpenCLKernel
+    let maximum, overlapSolve, mixModes: OpenCLKernel
+
+    init(_ context: OpenCLContext) throws {
+        let program = try context.build(OpenCLKernelSource.text)
+        combineExitWaves = try program.kernel("combine_exit_waves")
+        modulusMetrics = try program.kernel("modulus_metrics")
+        modulusApply = try program.kernel("modulus_apply")
+        updateExitWaves = try program.kernel("update_exit_waves")
+        accumulateObjectSums = try program.kernel("accumulate_object_sums")
+        sumPartials = try program.kernel("sum_partials")
+        accumulateProbeSums = try program.kernel("accumulate_probe_sums")
+        maximum = try program.kernel("maximum")
+        overlapSolve = try program.kernel("overlap_solve")
+        mixModes = try program.kernel("mix_modes")
+    }
+}
+
+/// The frames whose patch meets each 16×16 tile of the object, as a CSR list on the device: tile t's
+/// frames are `frames[offsets[t] ..< offsets[t + 1]]`, ascending. Built on the host from the placement.
+struct ObjectTiles {
+    static let edge = 16
+    let across: Int
+    let count: Int
+    let offsets: OpenCLBuffer
+    let frames: OpenCLBuffer
+
+    init(_ context: OpenCLContext, placement: ObjectPlacement, frameHeight: Int, frameWidth: Int) throws {
+        let edge = Self.edge
+        across = (placement.objectWidth + edge - 1) / edge
+        let down = (placement.objectHeight + edge - 1) / edge
+        count = across * down
+        var lists = [[Int32]](repeating: [], count: count)
+        for j in placement.rows.indices {
+            let row = placement.rows[j], column = placement.columns[j]
+            for ty in (row / edge)...((row + frameHeight - 1) / edge) {
+                for tx in (column / edge)...((column + frameWidth - 1) / edge) { lists[ty * across + tx].append(Int32(j)) }
+            }
+        }
+        var offsets = [Int32](repeating: 0, count: count + 1)
+        for t in 0..<count { offsets[t + 1] = offsets[t] + Int32(lists[t].count) }
+        let flat = lists.flatMap { $0 }
+        self.offsets = try OpenCLBuffer(context, bytes: 4 * offsets.count)
+        self.frames = try OpenCLBuffer(context, bytes: 4 * max(1, flat.count))
+        try offsets.withUnsafeBytes { try self.offsets.upload($0.baseAddress!, bytes: $0.count) }
+        if !flat.isEmpty { try flat.withUnsafeBytes { try self.frames.upload($0.baseAddress!, bytes: $0.count) } }
+    }
+}

@@ -1,0 +1,195 @@
+import Foundation
+import PtychoCore
+import PtychoOpenCL
+import XCTest
+
+/// The OpenCL path against the CPU path on the same simulated data and starting point. CI runs these on
+/// PoCL (Debian's pocl-opencl-icd, a CPU OpenCL device); `PTYCHITE_TEST_DEVICE` picks another device.
+/// Differences come from single-precision FFTs (VkFFT vs FFTW) and the order of the device's atomic sums,
+/// both rounding-level per iteration; a few iterations keep them at ~1e-5 relative.
+final class OpenCLParityTests: XCTestCase {
+    static let context: OpenCLContext? = {
+        let selection = DeviceSelection(ProcessInfo.processInfo.environment["PTYCHITE_TEST_DEVICE"] ?? "opencl")
+        guard let device = try? selection.resolve(among: OpenCLDevice.all()) else { return nil }
+        return try? OpenCLContext(device: device)
+    }()
+
+    func context() throws -> OpenCLContext {
+        guard let context = Self.context else {
+            XCTFail("no OpenCL device: install pocl-opencl-icd (bash .ci/install-system-packages) or set PTYCHITE_TEST_DEVICE")
+            throw XCTSkip("no OpenCL device")
+        }
+        return context
+    }
+
+    /// Two identical starting points on the same data.
+    struct Pair {
+        let cpu: ReconstructionModel
+        let device: ReconstructionModel
+        let data: MeasuredData
+        let truth: SimulationTruth
+    }
+
+    /// From ones (`fromTruthObject` false) or from the true object; the probe is always the aperture model.
+    func makePair(modes: Int, positions: Int = 60, frameSize: Int = 64, fromTruthObject: Bool = false) -> Pair {
+        var parameters = PtychographySimulation.Parameters(frameSize: frameSize, positionCount: positions)
+        parameters.probeModeCount = modes
+        parameters.dose = 1e6
+        parameters.seed = 11
+        parameters.extraModePowerFraction = 0.1
+        let (dataset, truth) = PtychographySimulation.run(parameters)
+        let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
+                                        frameHeight: frameSize, frameWidth: frameSize)
+        let probe = InitialProbe.aperture(for: dataset, beamDiameter: 3e-6, modes: modes, modePower: 0.05, seed: 3)
+        func model() -> ReconstructionModel {
+            let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
+            if fromTruthObject { object.pointer.update(from: truth.object.pointer, count: 2 * object.count) } else { object.fill(re: 1) }
+            return ReconstructionModel(object: object, probe: ComplexArray(copying: probe), placement: placement)
+        }
+        return Pair(cpu: model(), device: model(), data: MeasuredData(consuming: dataset, threads: 2), truth: truth)
+    }
+
+    /// ‖a − b‖ / ‖b‖ over interleaved floats.
+    func relativeDifference(_ a: ComplexArray, _ b: ComplexArray) -> Double {
+        var difference = 0.0, norm = 0.0
+        for i in 0..<(2 * a.count) {
+            let d = Double(a.pointer[i] - b.pointer[i])
+            difference += d * d
+            norm += Double(b.pointer[i]) * Double(b.pointer[i])
+        }
+        return (difference / max(norm, .leastNormalMagnitude)).squareRoot()
+    }
+
+    func iterate<Engine: ProjectionEngine, Backend: ReconstructionBackend>(_ engine: Engine, on backend: Backend,
+                                                                           iterations: Int) -> [FourierMetrics] {
+        var engine = engine, random = RandomSource(seed: 1)
+        engine.start(on: backend)
+        defer { engine.finish(on: backend) }
+        let metrics = (1...iterations).map { engine.iterate(on: backend, iteration: $0, random: &random) }
+        backend.synchroniseModel(includingObject: true)
+        return metrics
+    }
+
+    func testVkFFTMatchesFFTW() throws {
+        let context = try context()
+        // Not powers of two (VkFFT's mixed-radix path), and a large batch of power-of-two frames.
+        for (height, width, batch) in [(48, 40, 3), (64, 64, 120)] {
+            let host = ComplexArray(shape: [batch, height, width])
+            var random = RandomSource(seed: 4)
+            for i in 0..<(2 * host.count) { host.pointer[i] = Float(random.uniform() - 0.5) }
+            let expected = ComplexArray(copying: host)
+            let cpuPlan = FFTPlan2D(height: height, width: width, batch: batch, effort: .estimate)
+            cpuPlan.forward(expected.pointer)
+            let buffer = try OpenCLBuffer(context, copying: host.pointer, count: 2 * host.count)
+            let plan = try OpenCLFFTPlan(context, height: height, width: width, batch: batch)
+            try plan.execute(buffer, inverse: false)
+            let result = ComplexArray(shape: host.shape)
+            try buffer.download(result.pointer, count: 2 * result.count)
+            XCTAssertLessThan(relativeDifference(result, expected), 1e-5, "forward FFT \(height)×\(width)")
+            cpuPlan.inverse(expected.pointer)
+            try plan.execute(buffer, inverse: true)
+            try buffer.download(result.pointer, count: 2 * result.count)
+            XCTAssertLessThan(relativeDifference(result, expected), 1e-5, "inverse FFT \(height)×\(width) (unnormalised, as FFTW)")
+        }
+    }
+
+    /// A few iterations of each projection engine from the same start give the same object, probe and
+    /// metrics on both backends. Two probe modes exercise the mode sums and the orthogonalisation.
+    ///
+    /// The start is the true object (with the aperture probe): from a flat object the model's far field
+    /// is exactly zero outside the probe's band, where the data still have photons, and the modulus
+    /// projection gives such pixels the measured amplitude with the phase of the FFT's rounding noise,
+    /// which differs between VkFFT and FFTW. That is a property of the start, not of either backend.
+    func testProjectionEnginesMatchTheCPU() throws {
+        let context = try context()
+        // The exact projection: the power bound's keep-or-project choice per frame is a threshold, which
+        // rounding can tip either way for a frame right at it, and then the iterates differ by more than
+        // rounding (the full reconstruction below uses the default bound).
+        let settings = ProjectionSettings(fourierRelaxation: 0)
+        let engines: [(String, any ProjectionEngine)] = [
+            ("DM", DifferenceMap(alpha: 1, settings: settings)),
+            ("RAAR", RelaxedAveragedAlternatingReflections(beta: 0.75, settings: settings)),
+            ("AP", AlternatingProjections(settings: settings)),
+        ]
+        for (name, engine) in engines {
+            let pair = makePair(modes: 2, fromTruthObject: true)
+            let cpu = CPUBackend(model: pair.cpu, data: pair.data, threads: 2, planningEffort: .estimate)
+            let device = try OpenCLBackend(model: pair.device, data: pair.data, context: context)
+            func run<E: ProjectionEngine>(_ engine: E) -> ([FourierMetrics], [FourierMetrics]) {
+                (iterate(engine, on: cpu, iterations: 4), iterate(engine, on: device, iterations: 4))
+            }
+            let (cpuMetrics, deviceMetrics) = _openExistential(engine, do: run)
+            XCTAssertLessThan(relativeDifference(pair.device.object, pair.cpu.object), 1e-4, "\(name) object")
+            XCTAssertLessThan(relativeDifference(pair.device.probe, pair.cpu.probe), 1e-4, "\(name) probe")
+            for (c, d) in zip(cpuMetrics, deviceMetrics) {
+                XCTAssertEqual(d.amplitudeResidual, c.amplitudeResidual, accuracy: 1e-3 * c.amplitudeResidual, "\(name) residual")
+                // The CPU evaluates ln with a fast approximation (`fastLogarithm`, ~1e-4 relative), the device exactly.
+                XCTAssertEqual(d.likelihood, c.likelihood, accuracy: 1e-3 * abs(c.likelihood), "\(name) likelihood")
+            }
+        }
+    }
+
+    /// The batch size is the backend's business: frames split into uneven batches (a remainder plan) give
+    /// the same iterate as one batch.
+    func testBatchingDoesNotChangeTheResult() throws {
+        let context = try context()
+        let pair = makePair(modes: 1, positions: 50)
+        let whole = try OpenCLBackend(model: pair.cpu, data: pair.data, context: context)
+        let split = try OpenCLBackend(model: pair.device, data: pair.data, context: context, batchSize: 7)
+        XCTAssertEqual(whole.batchSize, 50)
+        XCTAssertEqual(split.batchSize, 7)
+        let dm = DifferenceMap(alpha: 1, settings: ProjectionSettings())
+        _ = iterate(dm, on: whole, iterations: 3)
+        _ = iterate(dm, on: split, iterations: 3)
+        XCTAssertLessThan(relativeDifference(pair.device.object, pair.cpu.object), 1e-5)
+        XCTAssertLessThan(relativeDifference(pair.device.probe, pair.cpu.probe), 1e-5)
+    }
+
+    /// A whole reconstruction on the device reaches the CPU's error against the truth.
+    func testFullReconstructionReachesTheCPUError() throws {
+        let context = try context()
+        let pair = makePair(modes: 1)
+        let configuration = ReconstructionConfiguration()
+        let plan = try EnginePlan(parsing: "DM:60")
+        let cpu = Reconstruction(model: pair.cpu, data: pair.data, configuration: configuration, threads: 2,
+                                 planningEffort: .estimate)
+        let device = Reconstruction(model: pair.device, data: pair.data, configuration: configuration,
+                                    backend: try OpenCLBackend(model: pair.device, data: pair.data, context: context))
+        let cpuHistory = cpu.run(plan: plan), deviceHistory = device.run(plan: plan)
+        XCTAssertEqual(deviceHistory.count, 60)
+        func nrmse(_ model: ReconstructionModel) throws -> Double {
+            let placement = model.placement
+            return try TruthComparison.compare(reconstruction: model.object,
+                                               reconstructionOrigin: (placement.originRow, placement.originColumn),
+                                               illumination: model.illumination(), truth: pair.truth.object,
+                                               truthOrigin: (pair.truth.originRow, pair.truth.originColumn),
+                                               pixelSize: placement.pixelSize).nrmse
+        }
+        let cpuError = try nrmse(pair.cpu), deviceError = try nrmse(pair.device)
+        // The CPU's own threshold for DM on this data (EngineReconstructionTests) is 0.05.
+        XCTAssertLessThan(deviceError, 0.05)
+        XCTAssertEqual(deviceError, cpuError, accuracy: 0.1 * cpuError)
+        XCTAssertEqual(deviceHistory.last!.fourierError, cpuHistory.last!.fourierError,
+                       accuracy: 0.02 * cpuHistory.last!.fourierError)
+    }
+
+    func testUnsupportedPlansAreNamed() throws {
+        let configuration = ReconstructionConfiguration()
+        XCTAssertNil(OpenCLBackend.unsupportedFeatures(of: configuration, plan: try EnginePlan(parsing: "DM:5,RAAR:5,AP:5"), modes: 3))
+        let message = OpenCLBackend.unsupportedFeatures(of: configuration, plan: try EnginePlan(parsing: "DM:5,ML:5"), modes: 1)
+        XCTAssertEqual(message, "the OpenCL backend runs DM, RAAR and AP; ML runs on the CPU (--device cpu)")
+    }
+
+    func testDeviceSelection() throws {
+        XCTAssertEqual(DeviceSelection("AUTO"), .automatic)
+        XCTAssertEqual(DeviceSelection("cpu"), .cpu)
+        XCTAssertEqual(DeviceSelection("opencl"), .openCL)
+        XCTAssertEqual(DeviceSelection("H100"), .matching("H100"))
+        XCTAssertNil(try DeviceSelection.cpu.resolve(among: OpenCLDevice.all()))
+        XCTAssertThrowsError(try DeviceSelection.matching("no-such-device-xyz").resolve(among: OpenCLDevice.all())) {
+            XCTAssertTrue("\($0)".contains("no device matches 'no-such-device-xyz'"), "\($0)")
+        }
+        XCTAssertThrowsError(try DeviceSelection.openCL.resolve(among: []))
+        XCTAssertNil(try DeviceSelection.automatic.resolve(among: []), "auto without devices is the CPU path")
+    }
+}
