@@ -224,12 +224,11 @@ in_image -- "$ptychite" --version >"$work/out" 2>&1 || { cat "$work/out" >&2; fa
 say "ptychite --version: $(cat "$work/out")"
 in_image -- "$ptychite" --help >"$work/out" 2>&1 || fail "ptychite --help failed in the image"
 grep -q "serve" "$work/out" || fail "ptychite --help does not list serve"
-if in_image -- "$ptychite" info --help 2>/dev/null | grep -q -- "--devices"; then
-    in_image -- "$ptychite" info --devices >"$work/out" 2>&1 || { cat "$work/out" >&2; fail "ptychite info --devices failed in the image"; }
-    say "info --devices: $(tr '\n' ' ' <"$work/out")"
-else
-    say "info --devices: not in this binary yet, not checked"
-fi
+# The image's OpenCL: PoCL (the CPU fallback) must be listed, and `auto` must keep to the CPU without a GPU.
+in_image -- "$ptychite" info --devices >"$work/out" 2>&1 || { cat "$work/out" >&2; fail "ptychite info --devices failed in the image"; }
+grep -q "Portable Computing Language" "$work/out" || { cat "$work/out" >&2; fail "info --devices does not list PoCL in the image"; }
+grep -q -- "--device auto uses: the CPU" "$work/out" || { cat "$work/out" >&2; fail "--device auto does not pick the CPU without a GPU"; }
+say "info --devices: $(tr '\n' ' ' <"$work/out")"
 
 # The default data/results folders must be usable by any uid; the portal mounts its own over them.
 in_image -- "$ptychite" simulate /tmp/data/scan.cxi --frames 40 --frame-size 64 --seed 3 >"$work/out" 2>&1 \
@@ -242,6 +241,10 @@ in_image -- "$ptychite" reconstruct /tmp/data/user/scan.cxi -o result.h5 --engin
     >"$work/out" 2>&1 || { cat "$work/out" >&2; fail "ptychite reconstruct failed in the image (in the WORKDIR $workdir)"; }
 [ -s "$root$workdir/result.h5" ] || fail "reconstruct wrote no $workdir/result.h5"
 [ "$(stat -c %u "$root$workdir/result.h5")" = "$run_uid" ] || fail "the result is not owned by the running uid"
+# The OpenCL path through the image's ICD loader and PoCL (HOME=/tmp holds PoCL's kernel cache).
+in_image -- "$ptychite" reconstruct /tmp/data/user/scan.cxi -o result-opencl.h5 --engine DM:3 --device opencl \
+    --probe-diameter-um 3 >"$work/out" 2>&1 || { cat "$work/out" >&2; fail "ptychite reconstruct --device opencl failed in the image"; }
+grep -q "on opencl: " "$work/out" || { cat "$work/out" >&2; fail "reconstruct --device opencl did not run on OpenCL"; }
 say "simulate, info, reconstruct: ok (result $(stat -c %s "$root$workdir/result.h5") bytes)"
 
 # ----------------------------------------------------------------------------------------------------
