@@ -97,6 +97,17 @@ func runOpenCLBenchmark(_ arguments: [String]) {
                   + String(format: "%8.3f ms  %7.1f GB/s", t * 1e3, bytes / t / 1e9))
         }
         dm.finish(on: backend)
+        // ePIE: one frame after another, several kernels and two FFT calls per frame.
+        var epie = ExtendedPIE(alpha: 1, beta: 1, probeUpdateStart: 1, positionRefinement: nil)
+        epie.start(on: backend)
+        var pieIteration = 1
+        let epieSeconds = timed(max(1, options.iterations / 5)) {
+            _ = epie.iterate(on: backend, iteration: pieIteration, random: &random)
+            pieIteration += 1
+        }
+        epie.finish(on: backend)
+        print(String(format: "OpenCL ePIE: %.3f ms/iteration, %.2f µs per frame-iteration",
+                     epieSeconds * 1e3, epieSeconds / frameModes * 1e6))
     } catch {
         print("OpenCL path failed: \(error)")
         exit(1)

@@ -7,9 +7,10 @@ import PtychoCore
 /// each iteration, the object at checkpoints and at the end).
 ///
 /// It implements the operators of the projection engines (DM, RAAR, AP) with mixed-state modes, the
-/// detector mask, the power-bound relaxation and probe-mode orthogonalisation. `unsupportedFeatures`
-/// names what it does not implement yet (the PIE family's sequential sweeps, maximum likelihood, position
-/// refinement, the background); callers check it before choosing this backend.
+/// detector mask, the power-bound relaxation and probe-mode orthogonalisation, and the sequential sweeps
+/// of ePIE and rPIE (every step of every frame on the device). `unsupportedFeatures` names what it does
+/// not implement yet (mPIE's momentum, maximum likelihood, position refinement, the background); callers
+/// check it before choosing this backend.
 public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     public let model: ReconstructionModel
     public let data: MeasuredData
@@ -26,8 +27,10 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     let mask: OpenCLBuffer
     let noise: OpenCLBuffer
     let scratch: OpenCLBuffer
-    let fullPlan: OpenCLFFTPlan
-    let remainderPlan: OpenCLFFTPlan?
+    /// VkFFT plans by frames per call: the full batch, the last (shorter) batch, and one frame (PIE family).
+    let fftPlans: [Int: OpenCLFFTPlan]
+    /// `[2]`: max_r Σ_k|P_k|² and the current frame's max |O|² for the PIE update.
+    let pieMaxima: OpenCLBuffer
     /// `[N]` per-frame metric terms of the current sweep.
     let residual: OpenCLBuffer
     let likelihood: OpenCLBuffer
@@ -61,10 +64,10 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     public static func unsupportedFeatures(of configuration: ReconstructionConfiguration, plan: EnginePlan,
                                            modes: Int) -> String? {
         let unsupported = plan.stages.map(\.engine).filter {
-            ![.differenceMap, .relaxedAveragedAlternatingReflections, .alternatingProjections].contains($0)
+            ![.differenceMap, .relaxedAveragedAlternatingReflections, .alternatingProjections, .ePIE, .rPIE].contains($0)
         }
         if let engine = unsupported.first {
-            return "the OpenCL backend runs DM, RAAR and AP; \(engine.rawValue) runs on the CPU (--device cpu)"
+            return "the OpenCL backend runs DM, RAAR, AP, ePIE and rPIE; \(engine.rawValue) runs on the CPU (--device cpu)"
         }
         if configuration.positionRefinement != nil { return "position refinement runs on the CPU only (--device cpu)" }
         if configuration.background { return "the background model runs on the CPU only (--device cpu)" }
@@ -110,10 +113,12 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         mask = try OpenCLBuffer(context, copying: data.mask.pointer, count: n)
         noise = try OpenCLBuffer(context, copying: data.noiseLevel.pointer, count: frames)
         scratch = try OpenCLBuffer(context, bytes: batchSize * frameBytes)
-        fullPlan = try OpenCLFFTPlan(context, height: shape.height, width: shape.width, batch: batchSize * shape.modes)
-        let remainder = frames % batchSize
-        remainderPlan = remainder == 0 ? nil
-            : try OpenCLFFTPlan(context, height: shape.height, width: shape.width, batch: remainder * shape.modes)
+        var plans: [Int: OpenCLFFTPlan] = [:]
+        for count in Set([batchSize, frames % batchSize, 1]) where count > 0 {
+            plans[count] = try OpenCLFFTPlan(context, height: shape.height, width: shape.width, batch: count * shape.modes)
+        }
+        fftPlans = plans
+        pieMaxima = try OpenCLBuffer(context, bytes: 8)
         residual = try OpenCLBuffer(context, bytes: 4 * frames)
         likelihood = try OpenCLBuffer(context, bytes: 4 * frames)
         distance = try OpenCLBuffer(context, bytes: 4 * frames)
@@ -155,11 +160,16 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     }
 
     public func sweep(_ order: SweepOrder, _ body: (OpenCLFrameOperators, FrameBatch) -> Void) -> FourierMetrics {
-        guard case .parallel = order else {
-            preconditionFailure("sequential sweeps are not implemented on the OpenCL backend (see unsupportedFeatures)")
-        }
         sweepProducedModulusMetrics = false
         sweepProducedDistances = false
+        if case .sequential(let frames) = order {
+            // One frame after another, each seeing the previous one's update (the PIE family).
+            attempt { try updateProbePowerMaximum() }
+            frames.withUnsafeBufferPointer { all in
+                for position in all.indices { body(operators, FrameBatch(UnsafeBufferPointer(rebasing: all[position...position]))) }
+            }
+            return collectMetrics()
+        }
         var first = 0
         while first < frameCount {
             let count = min(batchSize, frameCount - first)
@@ -187,6 +197,13 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
             metrics.projectionDistance += Double(values.slice(2)[j])
         }
         return metrics
+    }
+
+    /// pieMaxima[0] ← max_r Σ_k |P_k(r)|² of the probe on the device.
+    func updateProbePowerMaximum() throws {
+        try kernels.probePowerMaximum.launch(on: context, global: 256, local: 256, [
+            .buffer(probeBuffer), .int(Int32(shape.modes)), .int(Int32(shape.pixels)), .buffer(pieMaxima), .int(0),
+            .local(4 * 256)])
     }
 
     public func initialiseExitWaves() {
@@ -302,6 +319,7 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
 struct OpenCLKernels {
     let combineExitWaves, modulusMetrics, modulusApply, updateExitWaves, accumulateObjectSums: OpenCLKernel
     let accumulateProbeSums, sumPartials: OpenCLKernel
+    let patchPowerMaximum, probePowerMaximum, pieUpdate: OpenCLKernel
     let maximum, overlapSolve, mixModes: OpenCLKernel
 
     init(_ context: OpenCLContext) throws {
@@ -312,6 +330,9 @@ struct OpenCLKernels {
         updateExitWaves = try program.kernel("update_exit_waves")
         accumulateObjectSums = try program.kernel("accumulate_object_sums")
         sumPartials = try program.kernel("sum_partials")
+        patchPowerMaximum = try program.kernel("patch_power_maximum")
+        probePowerMaximum = try program.kernel("probe_power_maximum")
+        pieUpdate = try program.kernel("pie_update")
         accumulateProbeSums = try program.kernel("accumulate_probe_sums")
         maximum = try program.kernel("maximum")
         overlapSolve = try program.kernel("overlap_solve")

@@ -41,9 +41,7 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         }
     }
 
-    private func plan(_ batch: FrameBatch) -> OpenCLFFTPlan {
-        batch.indices.count == backend.batchSize ? backend.fullPlan : backend.remainderPlan!
-    }
+    private func plan(_ batch: FrameBatch) -> OpenCLFFTPlan { backend.fftPlans[batch.indices.count]! }
 
     public func propagateForward(_ batch: FrameBatch) {
         backend.attempt { try plan(batch).execute(backend.scratch, inverse: false) }
@@ -100,12 +98,33 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         }
     }
 
+    /// The PIE family's update for one frame (sequential sweeps): its patch's max |O|², the update, and the
+    /// updated probe's max Σ|P|² for the next frame, all on the device.
+    public func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, objectRegularisation: Float,
+                          probeRegularisation: Float, updateProbe: Bool) {
+        let (j, count) = range(batch)
+        precondition(count == 1, "the PIE update takes one frame at a time")
+        let beta = updateProbe ? beta : 0
+        backend.attempt {
+            if beta != 0 {
+                try kernels.patchPowerMaximum.launch(on: context, global: groupSize, local: groupSize, [
+                    .buffer(backend.objectBuffer), .buffer(backend.rows), .buffer(backend.columns), .int(j),
+                    .int(Int32(shape.height)), .int(Int32(shape.width)),
+                    .int(Int32(backend.model.placement.objectWidth)), .buffer(backend.pieMaxima), .int(1),
+                    .local(4 * groupSize)])
+            }
+            try kernels.pieUpdate.launch(on: context, global: shape.pixels, local: groupSize, [
+                .buffer(backend.scratch), .buffer(backend.probeBuffer), .buffer(backend.objectBuffer),
+                .buffer(backend.rows), .buffer(backend.columns), .buffer(backend.pieMaxima), .int(j)] + geometry
+                + [.float(alpha), .float(beta), .float(objectRegularisation), .float(probeRegularisation)])
+            if beta != 0 { try backend.updateProbePowerMaximum() }
+        }
+    }
+
     // Operators of engines this backend does not run (see `OpenCLBackend.unsupportedFeatures`).
     private func unsupported(_ what: String) -> Never {
         preconditionFailure("\(what) is not implemented on the OpenCL backend (see OpenCLBackend.unsupportedFeatures)")
     }
-    public func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, objectRegularisation: Float,
-                          probeRegularisation: Float, updateProbe: Bool) { unsupported("the PIE update") }
     public func estimatePositionShift(_ batch: FrameBatch, fromStoredExitWaves: Bool) { unsupported("position refinement") }
     public func weightLikelihoodGradient(_ batch: FrameBatch, noise: LikelihoodNoiseModel) { unsupported("maximum likelihood") }
     public func accumulateLikelihoodGradient(_ batch: FrameBatch, includeProbe: Bool) { unsupported("maximum likelihood") }
