@@ -29,7 +29,7 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     let scratch: OpenCLBuffer
     /// VkFFT plans by frames per call: the full batch, the last (shorter) batch, and one frame (PIE family).
     let fftPlans: [Int: OpenCLFFTPlan]
-    /// `[2]`: max_r Σ_k|P_k|² and the current frame's max |O|² for the PIE update.
+    /// `[128]`: 64 partial maxima of Σ_k|P_k|², then 64 of the current frame's |O|², for the PIE update.
     let pieMaxima: OpenCLBuffer
     /// `[N]` per-frame metric terms of the current sweep.
     let residual: OpenCLBuffer
@@ -118,7 +118,7 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
             plans[count] = try OpenCLFFTPlan(context, height: shape.height, width: shape.width, batch: count * shape.modes)
         }
         fftPlans = plans
-        pieMaxima = try OpenCLBuffer(context, bytes: 8)
+        pieMaxima = try OpenCLBuffer(context, bytes: 4 * 128)
         residual = try OpenCLBuffer(context, bytes: 4 * frames)
         likelihood = try OpenCLBuffer(context, bytes: 4 * frames)
         distance = try OpenCLBuffer(context, bytes: 4 * frames)
@@ -164,7 +164,10 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         sweepProducedDistances = false
         if case .sequential(let frames) = order {
             // One frame after another, each seeing the previous one's update (the PIE family).
-            attempt { try updateProbePowerMaximum() }
+            attempt {
+                try pieMaxima.fill(0)   // the patch maxima: read only by updates that change the probe, after theirs
+                try updatePowerMaxima(frame: nil)
+            }
             frames.withUnsafeBufferPointer { all in
                 for position in all.indices { body(operators, FrameBatch(UnsafeBufferPointer(rebasing: all[position...position]))) }
             }
@@ -199,11 +202,13 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         return metrics
     }
 
-    /// pieMaxima[0] ← max_r Σ_k |P_k(r)|² of the probe on the device.
-    func updateProbePowerMaximum() throws {
-        try kernels.probePowerMaximum.launch(on: context, global: 256, local: 256, [
-            .buffer(probeBuffer), .int(Int32(shape.modes)), .int(Int32(shape.pixels)), .buffer(pieMaxima), .int(0),
-            .local(4 * 256)])
+    /// The PIE update's partial maxima (`power_maximum_partials`): of the probe's Σ_k|P_k|² (frame nil),
+    /// or of |O|² over frame j's patch.
+    func updatePowerMaxima(frame j: Int32?) throws {
+        try kernels.powerMaximumPartials.launch(on: context, global: 64 * 256, local: 256, [
+            .buffer(probeBuffer), .buffer(objectBuffer), .buffer(rows), .buffer(columns), .int(j ?? 0),
+            .int(Int32(shape.modes)), .int(Int32(shape.height)), .int(Int32(shape.width)),
+            .int(Int32(model.placement.objectWidth)), .int(j == nil ? 1 : 0), .buffer(pieMaxima), .local(4 * 256)])
     }
 
     public func initialiseExitWaves() {
@@ -319,7 +324,7 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
 struct OpenCLKernels {
     let combineExitWaves, modulusMetrics, modulusApply, updateExitWaves, accumulateObjectSums: OpenCLKernel
     let accumulateProbeSums, sumPartials: OpenCLKernel
-    let patchPowerMaximum, probePowerMaximum, pieUpdate: OpenCLKernel
+    let powerMaximumPartials, pieUpdate: OpenCLKernel
     let maximum, overlapSolve, mixModes: OpenCLKernel
 
     init(_ context: OpenCLContext) throws {
@@ -330,8 +335,7 @@ struct OpenCLKernels {
         updateExitWaves = try program.kernel("update_exit_waves")
         accumulateObjectSums = try program.kernel("accumulate_object_sums")
         sumPartials = try program.kernel("sum_partials")
-        patchPowerMaximum = try program.kernel("patch_power_maximum")
-        probePowerMaximum = try program.kernel("probe_power_maximum")
+        powerMaximumPartials = try program.kernel("power_maximum_partials")
         pieUpdate = try program.kernel("pie_update")
         accumulateProbeSums = try program.kernel("accumulate_probe_sums")
         maximum = try program.kernel("maximum")

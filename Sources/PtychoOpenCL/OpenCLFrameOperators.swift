@@ -106,18 +106,12 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         precondition(count == 1, "the PIE update takes one frame at a time")
         let beta = updateProbe ? beta : 0
         backend.attempt {
-            if beta != 0 {
-                try kernels.patchPowerMaximum.launch(on: context, global: groupSize, local: groupSize, [
-                    .buffer(backend.objectBuffer), .buffer(backend.rows), .buffer(backend.columns), .int(j),
-                    .int(Int32(shape.height)), .int(Int32(shape.width)),
-                    .int(Int32(backend.model.placement.objectWidth)), .buffer(backend.pieMaxima), .int(1),
-                    .local(4 * groupSize)])
-            }
+            if beta != 0 { try backend.updatePowerMaxima(frame: j) }
             try kernels.pieUpdate.launch(on: context, global: shape.pixels, local: groupSize, [
                 .buffer(backend.scratch), .buffer(backend.probeBuffer), .buffer(backend.objectBuffer),
                 .buffer(backend.rows), .buffer(backend.columns), .buffer(backend.pieMaxima), .int(j)] + geometry
                 + [.float(alpha), .float(beta), .float(objectRegularisation), .float(probeRegularisation)])
-            if beta != 0 { try backend.updateProbePowerMaximum() }
+            if beta != 0 { try backend.updatePowerMaxima(frame: nil) }
         }
     }
 

@@ -183,16 +183,25 @@ __kernel void accumulate_probe_sums(__global const float2 *psi, __global const f
 
 /* The PIE family, one frame at a time (sequential sweeps). */
 
-/* maxima[slot] = max over the frame's object patch of |O|² (one work-group). */
-__kernel void patch_power_maximum(__global const float2 *object, __global const int *rows,
-                                  __global const int *columns, int j, int height, int width, int objectWidth,
-                                  __global float *maxima, int slot, __local float *scratch) {
-    int lid = get_local_id(0), size = get_local_size(0);
+/* Partial maxima for the PIE update, one per work-group (64 groups, so a frame's reduction is not one
+   long serial loop): slot 0 = max_r Σ_k|P_k(r)|² of the probe (probe != 0), slot 1 = max |O|² over frame
+   j's patch. pie_update takes the maximum of the 64 partials. */
+__kernel void power_maximum_partials(__global const float2 *probe, __global const float2 *object,
+                                     __global const int *rows, __global const int *columns, int j, int modes,
+                                     int height, int width, int objectWidth, int ofProbe,
+                                     __global float *partials, __local float *scratch) {
+    int lid = get_local_id(0), size = get_local_size(0), n = height * width;
     float m = 0.0f;
-    for (int p = lid; p < height * width; p += size) {
-        int r = p / width, x = p - r * width;
-        float2 o = object[(rows[j] + r) * objectWidth + columns[j] + x];
-        m = fmax(m, dot(o, o));
+    for (int p = get_global_id(0); p < n; p += get_global_size(0)) {
+        if (ofProbe) {
+            float power = 0.0f;
+            for (int k = 0; k < modes; k++) { float2 v = probe[k * n + p]; power += dot(v, v); }
+            m = fmax(m, power);
+        } else {
+            int r = p / width, x = p - r * width;
+            float2 o = object[(rows[j] + r) * objectWidth + columns[j] + x];
+            m = fmax(m, dot(o, o));
+        }
     }
     scratch[lid] = m;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -200,41 +209,24 @@ __kernel void patch_power_maximum(__global const float2 *object, __global const 
         if (lid < stride) scratch[lid] = fmax(scratch[lid], scratch[lid + stride]);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    if (lid == 0) maxima[slot] = scratch[0];
-}
-
-/* maxima[slot] = max_r Σ_k |P_k(r)|² (one work-group). */
-__kernel void probe_power_maximum(__global const float2 *probe, int modes, int n, __global float *maxima, int slot,
-                                  __local float *scratch) {
-    int lid = get_local_id(0), size = get_local_size(0);
-    float m = 0.0f;
-    for (int p = lid; p < n; p += size) {
-        float power = 0.0f;
-        for (int k = 0; k < modes; k++) { float2 v = probe[k * n + p]; power += dot(v, v); }
-        m = fmax(m, power);
-    }
-    scratch[lid] = m;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = size / 2; stride > 0; stride /= 2) {
-        if (lid < stride) scratch[lid] = fmax(scratch[lid], scratch[lid + stride]);
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid == 0) maxima[slot] = scratch[0];
+    if (lid == 0) partials[(ofProbe ? 0 : 64) + get_group_id(0)] = scratch[0];
 }
 
 /* FrameKernels.pieUpdate for frame j from scratch = ψ': Δ_k = ψ'_k − P_k·O,
    O ← O + α·Σ_k P_k*Δ_k / ((1 − α_O)·Σ_k|P_k|² + α_O·max Σ|P|²),
    P_k ← P_k + β·O*Δ_k / ((1 − α_P)·|O|² + α_P·max|O|²), from the values before the update; one work-item
-   per pixel (all modes), so each object pixel of the patch has one writer. maxima = {max Σ|P|², max |O|²}. */
+   per pixel (all modes), so each object pixel of the patch has one writer. partials: 64 partial maxima
+   of Σ|P|², then 64 of |O|² (power_maximum_partials). */
 __kernel void pie_update(__global const float2 *projected, __global float2 *probe, __global float2 *object,
-                         __global const int *rows, __global const int *columns, __global const float *maxima,
+                         __global const int *rows, __global const int *columns, __global const float *partials,
                          int j, int modes, int height, int width, int objectWidth, float alpha, float beta,
                          float objectRegularisation, float probeRegularisation) {
     int n = height * width, p = get_global_id(0);
     if (p >= n) return;
     int r = p / width, x = p - r * width, o = (rows[j] + r) * objectWidth + columns[j] + x;
     float2 O = object[o];
-    float maxProbe = fmax(maxima[0], 1.17549435e-38f), maxObject = fmax(maxima[1], 1.17549435e-38f);
+    float maxProbe = 1.17549435e-38f, maxObject = 1.17549435e-38f;
+    for (int g = 0; g < 64; g++) { maxProbe = fmax(maxProbe, partials[g]); maxObject = fmax(maxObject, partials[64 + g]); }
     float power = 0.0f;
     for (int k = 0; k < modes; k++) { float2 v = probe[k * n + p]; power += dot(v, v); }
     float objectStep = alpha / fmax((1.0f - objectRegularisation) * power + objectRegularisation * maxProbe,
