@@ -37,6 +37,10 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     let distance: OpenCLBuffer
     /// `[B, K, ⌈n/256⌉]` per-work-group partial sums of the exit-wave update's distance.
     let partialDistances: OpenCLBuffer
+    /// Work-groups per frame of the modulus metrics (256 items, 16 pixels each), and their partial sums.
+    let metricGroupsPerFrame: Int
+    let partialResidual: OpenCLBuffer
+    let partialLikelihood: OpenCLBuffer
     let objectNumerator: OpenCLBuffer
     let objectDenominator: OpenCLBuffer
     let probeNumerator: OpenCLBuffer
@@ -123,6 +127,9 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         likelihood = try OpenCLBuffer(context, bytes: 4 * frames)
         distance = try OpenCLBuffer(context, bytes: 4 * frames)
         partialDistances = try OpenCLBuffer(context, bytes: 4 * batchSize * shape.modes * ((n + 255) / 256))
+        metricGroupsPerFrame = (n + 4095) / 4096
+        partialResidual = try OpenCLBuffer(context, bytes: 4 * batchSize * metricGroupsPerFrame)
+        partialLikelihood = try OpenCLBuffer(context, bytes: 4 * batchSize * metricGroupsPerFrame)
         objectNumerator = try OpenCLBuffer(context, bytes: 8 * model.object.count)
         objectDenominator = try OpenCLBuffer(context, bytes: 4 * model.object.count)
         probeNumerator = try OpenCLBuffer(context, bytes: frameBytes)

@@ -56,9 +56,15 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         let modes = Int32(shape.modes), n = Int32(shape.pixels)
         backend.sweepProducedModulusMetrics = true
         backend.attempt {
-            try kernels.modulusMetrics.launch(on: context, global: Int(count) * groupSize, local: groupSize, [
-                .buffer(backend.scratch), .buffer(backend.amplitudes), .buffer(backend.mask), .buffer(backend.residual),
-                .buffer(backend.likelihood), .int(first), .int(modes), .int(n), .local(4 * groupSize)])
+            let perFrame = Int32(backend.metricGroupsPerFrame)
+            try kernels.modulusMetrics.launch(on: context, global: Int(count) * Int(perFrame) * groupSize, local: groupSize, [
+                .buffer(backend.scratch), .buffer(backend.amplitudes), .buffer(backend.mask),
+                .buffer(backend.partialResidual), .buffer(backend.partialLikelihood), .int(first), .int(modes), .int(n),
+                .int(perFrame), .local(4 * groupSize)])
+            for (partials, total) in [(backend.partialResidual, backend.residual), (backend.partialLikelihood, backend.likelihood)] {
+                try kernels.sumPartials.launch(on: context, global: Int(count) * groupSize, local: groupSize, [
+                    .buffer(partials), .buffer(total), .int(first), .int(perFrame), .local(4 * groupSize)])
+            }
             try kernels.modulusApply.launch(on: context, global: Int(count) * shape.pixels, local: groupSize, [
                 .buffer(backend.scratch), .buffer(backend.amplitudes), .buffer(backend.mask), .buffer(backend.residual),
                 .buffer(backend.noise), .float(relaxation), .int(first), .int(count), .int(modes), .int(n)])

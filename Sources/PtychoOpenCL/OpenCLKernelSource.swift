@@ -41,16 +41,18 @@ __kernel void combine_exit_waves(__global float2 *out, __global const float2 *ps
     out[i] = po;
 }
 
-/* FrameKernels.modulusProjection, first half: each frame's Σ m(√Î − √I)² and Σ m(Î − I ln Î), one
-   work-group per frame. */
+/* FrameKernels.modulusProjection, first half: partial sums of each frame's Σ m(√Î − √I)² and
+   Σ m(Î − I ln Î), `perFrame` work-groups per frame (so one frame alone still fills the device);
+   sum_partials adds them up per frame. */
 __kernel void modulus_metrics(__global const float2 *field, __global const float *amplitudes,
-                              __global const float *mask, __global float *residual, __global float *likelihood,
-                              int first, int modes, int n, __local float *scratch) {
-    int b = get_group_id(0), j = first + b;
+                              __global const float *mask, __global float *partialResidual,
+                              __global float *partialLikelihood, int first, int modes, int n, int perFrame,
+                              __local float *scratch) {
+    int g = get_group_id(0), b = g / perFrame, part = g - b * perFrame, j = first + b, size = get_local_size(0);
     __global const float2 *f = field + (long)b * modes * n;
     __global const float *a = amplitudes + (long)j * n;
     float inverseN = 1.0f / n, res = 0.0f, lik = 0.0f;
-    for (int p = get_local_id(0); p < n; p += get_local_size(0)) {
+    for (int p = part * size + get_local_id(0); p < n; p += perFrame * size) {
         float power = 0.0f;
         for (int k = 0; k < modes; k++) { float2 v = f[k * n + p]; power += v.x * v.x + v.y * v.y; }
         float intensity = power * inverseN, difference = sqrt(intensity) - a[p];
@@ -60,7 +62,7 @@ __kernel void modulus_metrics(__global const float2 *field, __global const float
     float total = group_sum(res, scratch);
     barrier(CLK_LOCAL_MEM_FENCE);
     float totalLikelihood = group_sum(lik, scratch);
-    if (get_local_id(0) == 0) { residual[j] = total; likelihood[j] = totalLikelihood; }
+    if (get_local_id(0) == 0) { partialResidual[g] = total; partialLikelihood[g] = totalLikelihood; }
 }
 
 /* FrameKernels.modulusProjection, second half: scales every mode by the modulus factor (with the 1/n of
