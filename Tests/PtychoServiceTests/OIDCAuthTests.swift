@@ -173,6 +173,17 @@ final class OIDCAuthTests: XCTestCase {
             // The retired key is gone after the refetch.
             await XCTAssertRejects(try await authenticator.owner(of: firstToken), "unknown key id (kid)")
 
+            // Requests that meet a new kid at once share one fetch.
+            let third = IdP.SigningKey(kid: "2026-c")
+            issuer.document = IdP.jwks([second, third])
+            let thirdToken = try await IdP.token(.init(user: "carol"), key: third)
+            let beforeBurst = issuer.requests
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try await authenticator.owner(of: thirdToken) } }
+                for try await owner in group { XCTAssertEqual(owner, "carol") }
+            }
+            XCTAssertEqual(issuer.requests, beforeBurst + 1, "concurrent lookups of a new kid share one fetch")
+
             // With a refetch interval, made-up kids cannot make the service hammer the issuer.
             let patient = OIDCAuthenticator(issuer: IdP.issuer, audience: IdP.audience, jwks: JWKSSource(url),
                                             minimumRefetchInterval: 3600, logger: Logger(label: "test"))
