@@ -46,6 +46,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Only for tests: RSA key generation (jwt-kit already builds it).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3f",
@@ -90,6 +92,7 @@ let package = Package(
                                    .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    .product(name: "Logging", package: "swift-log"),
                                    // OIDC tests sign their own tokens.
-                                   .product(name: "JWTKit", package: "jwt-kit")]),
+                                   .product(name: "JWTKit", package: "jwt-kit"),
+                                   .product(name: "CryptoExtras", package: "swift-crypto")]),
     ]
 )

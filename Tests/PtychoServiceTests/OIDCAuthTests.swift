@@ -1,6 +1,8 @@
+import CryptoExtras
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import JWTKit
 import Logging
 import PtychoService
 import PtychoTestSupport
@@ -143,6 +145,42 @@ final class OIDCAuthTests: XCTestCase {
                 XCTAssertEqual(jsonObject(response.body)["state"] as? String, "RUNNING", "bob's cancel did nothing")
             }
         }
+    }
+
+    /// RSA keys as Keycloak publishes them (`RS256` by default): a key that declares its `alg` takes only
+    /// that one; a key without `alg` takes RS256 and PS256 alike, each token checked with its own algorithm.
+    func testRSAKeysWithAndWithoutTheirAlgorithm() async throws {
+        let declared = try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+        let open = try JWTKit.Insecure.RSA.PrivateKey(backing: _RSA.Signing.PrivateKey(keySize: .bits2048))
+        func jwk(_ key: JWTKit.Insecure.RSA.PrivateKey, kid: String, alg: String?) throws -> [String: String] {
+            let primitives = try key.publicKey.getKeyPrimitives()
+            var entry = ["kty": "RSA", "use": "sig", "kid": kid, "n": IdP.base64URL(primitives.modulus),
+                         "e": IdP.base64URL(primitives.publicExponent)]
+            entry["alg"] = alg
+            return entry
+        }
+        let folder = try TemporaryDirectory(prefix: "ptychite-oidc-rsa-")
+        let document: [String: [[String: String]]] = ["keys": [try jwk(declared, kid: "rs", alg: "RS256"), try jwk(open, kid: "any", alg: String?.none)]]
+        try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: folder.file("jwks.json")))
+        let authenticator = OIDCAuthenticator(issuer: IdP.issuer, audience: IdP.audience, jwks: JWKSSource(folder.file("jwks.json")),
+                                              logger: Logger(label: "test"))
+        try await authenticator.loadKeys()
+        func token(_ key: JWTKit.Insecure.RSA.PrivateKey, kid: String, pss: Bool, user: String) async throws -> String {
+            let keys = JWTKeyCollection()
+            if pss { await keys.add(pss: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid)) }
+            else { await keys.add(rsa: key, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid)) }
+            return try await keys.sign(IdP.Claims(user: user), kid: JWKIdentifier(string: kid))
+        }
+        let rs256 = try await authenticator.owner(of: try await token(declared, kid: "rs", pss: false, user: "alice"))
+        XCTAssertEqual(rs256, "alice")
+        let openRS = try await authenticator.owner(of: try await token(open, kid: "any", pss: false, user: "bob"))
+        XCTAssertEqual(openRS, "bob")
+        let openPS = try await authenticator.owner(of: try await token(open, kid: "any", pss: true, user: "carol"))
+        XCTAssertEqual(openPS, "carol", "the alg-less key was not pinned to the first algorithm it saw")
+        let again = try await authenticator.owner(of: try await token(open, kid: "any", pss: false, user: "dave"))
+        XCTAssertEqual(again, "dave")
+        await XCTAssertRejects(try await authenticator.owner(of: try await token(declared, kid: "rs", pss: true, user: "eve")),
+                               "the token's algorithm does not match its key")
     }
 
     /// The JWKS from a URL, for real: loaded at start, not fetched again for a known key, fetched again on
