@@ -43,6 +43,12 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Auth and metrics (issue 4): OIDC bearer tokens, JWKS over HTTPS, Prometheus exposition.
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Only for tests: RSA key generation (jwt-kit already builds it).
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         .systemLibrary(name: "CFFTW", path: "Sources/CFFTW", pkgConfig: "fftw3f",
@@ -72,7 +78,11 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log"),
-                           .product(name: "NIOCore", package: "swift-nio")]),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           // Auth and metrics (issue 4).
+                           .product(name: "JWTKit", package: "jwt-kit"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "Prometheus", package: "swift-prometheus")]),
         .executableTarget(
             name: "ptychite",
             dependencies: ["PtychoCore", "PtychoIO", "PtychoService", "PtychoOpenCL",
@@ -91,6 +101,9 @@ let package = Package(
                     dependencies: ["PtychoCore", "PtychoIO", "PtychoService", "PtychoTestSupport", "ptychite",
                                    .product(name: "Hummingbird", package: "hummingbird"),
                                    .product(name: "HummingbirdTesting", package: "hummingbird"),
-                                   .product(name: "Logging", package: "swift-log")]),
+                                   .product(name: "Logging", package: "swift-log"),
+                                   // OIDC tests sign their own tokens.
+                                   .product(name: "JWTKit", package: "jwt-kit"),
+                                   .product(name: "CryptoExtras", package: "swift-crypto")]),
     ]
 )

@@ -35,7 +35,7 @@ public func routeTable(service: JobService, authenticator: any Authenticator) ->
         open(.get, "/ui/app.js") { _, _ in WebPage.asset(WebPageScript.text, type: "text/javascript; charset=utf-8") },
         open(.get, "/ui/app.css") { _, _ in WebPage.asset(WebPageStyle.text, type: "text/css; charset=utf-8") },
         open(.get, "/healthz") { _, _ in JSON.response(["status": "ok"]) },
-        open(.get, "/metrics") { _, _ in try MetricsText.response(store: service.store) },
+        open(.get, "/metrics") { _, _ in try service.metrics.response(store: service.store) },
         open(.get, "/api/v1/openapi.json") { _, _ in OpenAPIDocument.response() },
         authenticated(.get, "/api/v1/service-info") { _, context in routes.serviceInfo(context) },
         authenticated(.get, "/api/v1/inputs") { _, _ in JSON.response(DataFolderListing.list(policy: service.inputPolicy)) },
@@ -51,11 +51,13 @@ public func routeTable(service: JobService, authenticator: any Authenticator) ->
 }
 
 /// Builds the router from `routeTable`: open routes as they are, the others behind the authenticator,
-/// all of it under the configured base path. Errors come out as JSON.
+/// all of it under the configured base path. Errors come out as JSON; every request is timed into the
+/// service's metrics (outermost, so it sees the final status).
 public func makeRouter(service: JobService, authenticator: any Authenticator) -> Router<ServiceRequestContext> {
     let router = Router(context: ServiceRequestContext.self)
-    router.add(middleware: JSONErrorMiddleware())
     let base = service.configuration.basePath
+    router.add(middleware: RequestDurationMiddleware(metrics: service.metrics, basePath: base))
+    router.add(middleware: JSONErrorMiddleware())
     let root = base.isEmpty ? router.group() : router.group(RouterPath(base))
     let protected = root.group().add(middleware: AuthMiddleware(authenticator: authenticator))
     for route in routeTable(service: service, authenticator: authenticator) {
@@ -76,7 +78,9 @@ struct JobRoutes: Sendable {
             devices: [.init(kind: "cpu", threads: ProcessInfo.processInfo.activeProcessorCount)],
             engines: EngineKind.allCases.map(\.rawValue), executor: "local",
             limits: .init(maxJobs: configuration.maxJobs, maxBodyBytes: configuration.maxBodyBytes),
-            user: context.user))
+            user: context.user,
+            oidc: configuration.authMode == .oidc
+                ? .init(issuer: configuration.oidcIssuer ?? "", audience: configuration.oidcAudience ?? "") : nil))
     }
 
     func submit(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
@@ -209,8 +213,11 @@ struct ServiceInfo: Encodable {
     let executor: String
     let limits: Limits
     let user: String?
+    /// In `oidc` mode: where clients get their tokens, and the audience those must name.
+    let oidc: OIDC?
+    struct OIDC: Encodable { let issuer: String; let audience: String }
     enum CodingKeys: String, CodingKey {
-        case version, authMode = "auth_mode", devices, engines, executor, limits, user
+        case version, authMode = "auth_mode", devices, engines, executor, limits, user, oidc
     }
 }
 

@@ -1,11 +1,21 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
-/// Decides who is calling. Implementations never throw for a bad credential: they return nil and the
-/// API answers 401 with `WWW-Authenticate`.
+/// What an authenticator concluded about one request.
+public enum Authentication: Sendable, Equatable {
+    /// The caller, by the name that owns their jobs.
+    case user(String)
+    /// No acceptable credential. `reason` (nil when none was presented) says what was wrong with the one
+    /// that was; it goes into the 401's `WWW-Authenticate` and body and never names a secret.
+    case rejected(reason: String?)
+}
+
+/// Decides who is calling. Implementations never throw for a bad credential: they answer `.rejected`
+/// and the API answers 401 with `WWW-Authenticate` (never a 500).
 public protocol Authenticator: Sendable {
-    /// The caller's user name, or nil when the request carries no acceptable credential.
-    func user(for request: Request) -> String?
+    /// Who is calling. `remoteAddress` is the TCP peer (nil when unknown, as in in-process tests).
+    func authenticate(_ request: Request, remoteAddress: SocketAddress?) async -> Authentication
     /// The token the web page should keep in its cookie: the request's `token` query parameter when that
     /// alone is an acceptable credential; nil otherwise, and in modes without tokens.
     func webSessionToken(for request: Request) -> String?
@@ -29,6 +39,10 @@ public struct TokenAuthenticator: Authenticator {
         guard let presented = Self.presentedToken(request) else { return nil }
         let bytes = Array(presented.utf8)
         return users.first { Self.constantTimeEqual($0.token, bytes) }?.user
+    }
+
+    public func authenticate(_ request: Request, remoteAddress: SocketAddress?) async -> Authentication {
+        user(for: request).map(Authentication.user) ?? .rejected(reason: nil)
     }
 
     public func webSessionToken(for request: Request) -> String? {
@@ -64,35 +78,51 @@ public struct TokenAuthenticator: Authenticator {
 public struct OpenAuthenticator: Authenticator {
     public let userName: String
     public init(userName: String = "local") { self.userName = userName }
-    public func user(for request: Request) -> String? { userName }
+    public func authenticate(_ request: Request, remoteAddress: SocketAddress?) async -> Authentication { .user(userName) }
 }
 
-/// The request context of the service: Hummingbird's core storage plus the authenticated user.
-public struct ServiceRequestContext: RequestContext {
+/// The request context of the service: Hummingbird's core storage, the TCP peer and the authenticated user.
+public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthMiddleware` before any protected route runs.
     public var user: String?
+    /// The connection's peer (a proxy in `proxy` mode); nil when there is none, as in in-process tests.
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         coreContext = .init(source: source)
         user = nil
+        remoteAddress = source.channel.remoteAddress
     }
 }
 
-/// Answers 401 (JSON, with `WWW-Authenticate: Bearer`) unless the authenticator names a user.
+/// Answers 401 (JSON, with `WWW-Authenticate: Bearer`) unless the authenticator names a user. A presented
+/// but invalid credential adds RFC 6750's `error="invalid_token"` and a one-line `error_description`.
 struct AuthMiddleware: RouterMiddleware {
     let authenticator: any Authenticator
 
     func handle(_ request: Request, context: ServiceRequestContext,
                 next: (Request, ServiceRequestContext) async throws -> Response) async throws -> Response {
-        guard let user = authenticator.user(for: request) else {
-            var error = APIError(.unauthorized, "unauthorized", detail: "a valid bearer token is required")
-            error.headers[.wwwAuthenticate] = #"Bearer realm="ptychite""#
-            throw error
+        switch await authenticator.authenticate(request, remoteAddress: context.remoteAddress) {
+        case .user(let user):
+            var context = context
+            context.user = user
+            return try await next(request, context)
+        case .rejected(let reason):
+            throw Self.unauthorized(reason: reason)
         }
-        var context = context
-        context.user = user
-        return try await next(request, context)
+    }
+
+    static func unauthorized(reason: String?) -> APIError {
+        var error = APIError(.unauthorized, "unauthorized", detail: reason ?? "a valid bearer token is required")
+        var challenge = #"Bearer realm="ptychite""#
+        if let reason {
+            // A quoted-string may not hold `"` or `\`; reasons are ours, but keep the header well formed.
+            let quoted = reason.filter { $0 != "\"" && $0 != "\\" && !$0.isNewline }
+            challenge += #", error="invalid_token", error_description="\#(quoted)""#
+        }
+        error.headers[.wwwAuthenticate] = challenge
+        return error
     }
 }
 

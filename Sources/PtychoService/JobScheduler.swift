@@ -21,9 +21,12 @@ public actor JobScheduler {
     private var active: Set<String> = []
     private var cancelRequested: Set<String> = []
     private var shuttingDown = false
+    /// Told every progress line and the end of every run (iterations metrics); nil in bare schedulers.
+    private let metrics: ServiceMetrics?
 
     public init(store: any JobStore, executor: any JobExecutor, stateDirectory: String, maxJobs: Int,
-                cancelGrace: Double, logger: Logger) {
+                cancelGrace: Double, logger: Logger, metrics: ServiceMetrics? = nil) {
+        self.metrics = metrics
         self.store = store
         self.executor = executor
         self.stateDirectory = stateDirectory
@@ -106,7 +109,7 @@ public actor JobScheduler {
     }
 
     private func execute(id: String) async {
-        let store = self.store, jobFolder = folder(for: id)
+        let store = self.store, jobFolder = folder(for: id), metrics = self.metrics
         let throttle = ProgressThrottle()
         // Follows the log while the child runs; the final read below, before the job's last state change,
         // keeps the terminal state the last event of the job.
@@ -122,9 +125,12 @@ public actor JobScheduler {
                 _ = try? store.update(id: id) { if $0.state == .initializing { $0.state = .running }; $0.pid = pid }
             },
             progress: { line in
-                guard let progress = JobProgress.parse(line: line), throttle.shouldWrite(progress, line: line) else { return }
+                guard let progress = JobProgress.parse(line: line) else { return }
+                metrics?.recordProgress(jobID: id, progress)
+                guard throttle.shouldWrite(progress, line: line) else { return }
                 _ = try? store.update(id: id) { $0.progress = line }
             })
+        metrics?.jobStopped(jobID: id)
         logFollower.cancel()
         await logFollower.value
         JobLogIngester.ingest(store: store, id: id, folder: jobFolder, final: true)

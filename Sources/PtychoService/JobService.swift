@@ -13,6 +13,8 @@ public final class JobService: Sendable {
     public let scheduler: JobScheduler
     /// Set when the service begins to shut down; long-lived responses (event streams) end on it.
     public let stopping = StopFlag()
+    /// This service's Prometheus metrics (its own registry; see `ServiceMetrics`).
+    public let metrics = ServiceMetrics()
     let inputPolicy: InputPathPolicy
 
     public init(configuration: ServiceConfiguration, store: any JobStore, executor: any JobExecutor,
@@ -22,7 +24,7 @@ public final class JobService: Sendable {
         self.inputPolicy = InputPathPolicy(dataDirectory: configuration.dataDirectory)
         self.scheduler = JobScheduler(store: store, executor: executor, stateDirectory: configuration.stateDirectory,
                                       maxJobs: configuration.maxJobs, cancelGrace: configuration.cancelGraceSeconds,
-                                      logger: logger)
+                                      logger: logger, metrics: metrics)
     }
 
     /// Validates `body` (a configuration document), writes the job's folder and queues it.

@@ -10,9 +10,18 @@ public enum OpenAPIDocument {
       "info": {"title": "Ptychite job service", "version": "1",
                "description": "Queue, run and fetch X-ray ptychography reconstructions. The job body is the configuration document of `ptychite reconstruct --config`; `input` names a file relative to the data directory."},
       "components": {
-        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "securitySchemes": {
+          "bearer": {"type": "http", "scheme": "bearer",
+                     "description": "Auth mode `token`: the access token (also accepted as the `ptychite_token` cookie or the access URL's `?token=`). Auth mode `oidc`: a JWT from the configured issuer (RS/PS/ES 256-512 or EdDSA; `exp`, `nbf`, `iss`, `aud` checked); the owner is its `preferred_username`, else `sub`."},
+          "proxyUser": {"type": "apiKey", "in": "header", "name": "X-Forwarded-User",
+                        "description": "Auth mode `proxy`: the user named by a trusted reverse proxy (header name per PTYCHITE_PROXY_USER_HEADER); believed only from PTYCHITE_PROXY_TRUSTED addresses."}
+        },
         "responses": {
-          "Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+          "Error": {"description": "An error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+          "Unauthorized": {"description": "No acceptable credential (missing, expired, wrong issuer or audience, bad signature, untrusted proxy, …)",
+                           "headers": {"WWW-Authenticate": {"schema": {"type": "string"},
+                                       "description": "`Bearer realm=\"ptychite\"`, with `error=\"invalid_token\"` and `error_description` when a credential was presented but refused"}},
+                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         },
         "parameters": {
           "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}
@@ -65,7 +74,7 @@ public enum OpenAPIDocument {
             "sha256": {"type": "string"}, "href": {"type": "string"}}}
         }
       },
-      "security": [{"bearer": []}],
+      "security": [{"bearer": []}, {"proxyUser": []}],
       "paths": {
         "/": {"get": {"summary": "The web page (no data: the API calls it makes need the credential). With a valid `?token=` it sets the `ptychite_token` cookie and redirects to itself without the token",
                       "security": [], "parameters": [{"name": "token", "in": "query", "schema": {"type": "string"}}],
@@ -77,42 +86,42 @@ public enum OpenAPIDocument {
         "/ui/app.css": {"get": {"summary": "The web page's style sheet", "security": [],
                                 "responses": {"200": {"description": "CSS", "content": {"text/css": {}}}}}},
         "/healthz": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "OK"}}}},
-        "/metrics": {"get": {"summary": "Prometheus metrics (jobs by state, queue length)", "security": [],
+        "/metrics": {"get": {"summary": "Prometheus metrics: ptychite_jobs{state}, ptychite_queue_length, ptychite_iterations_total, ptychite_iterations_per_second, ptychite_http_request_duration_seconds{method,route,status}", "security": [],
                              "responses": {"200": {"description": "Prometheus text", "content": {"text/plain": {}}}}}},
         "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
                                           "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}}},
-        "/api/v1/service-info": {"get": {"summary": "Version, devices, engines, limits, auth mode",
+        "/api/v1/service-info": {"get": {"summary": "Version, devices, engines, limits, auth mode (`auth_mode`; in oidc mode `oidc: {issuer, audience}`), the caller's user name",
           "responses": {"200": {"description": "Service information", "content": {"application/json": {}}},
-                        "401": {"$ref": "#/components/responses/Error"}}}},
+                        "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/api/v1/inputs": {"get": {"summary": "Files under the data folder a job may name as its input, relative to it (no hidden files, nothing outside it)",
           "responses": {"200": {"description": "The listing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InputList"}}}},
-                        "401": {"$ref": "#/components/responses/Error"}}}},
+                        "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/api/v1/jobs": {
           "post": {"summary": "Submit a reconstruction",
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Configuration"}}}},
             "responses": {"201": {"description": "Queued; Location names the job",
                                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
-                          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+                          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Unauthorized"},
                           "403": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}}},
           "get": {"summary": "The caller's jobs, newest first",
             "parameters": [{"name": "state", "in": "query", "schema": {"$ref": "#/components/schemas/State"}},
                            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
                            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}}],
             "responses": {"200": {"description": "A page of jobs", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JobList"}}}},
-                          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"}}}},
+                          "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/api/v1/jobs/{id}": {
           "parameters": [{"$ref": "#/components/parameters/id"}],
           "get": {"summary": "One job", "responses": {
             "200": {"description": "The job", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
-            "404": {"$ref": "#/components/responses/Error"}}},
+            "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/Error"}}},
           "delete": {"summary": "Forget a finished job and its files", "responses": {
-            "204": {"description": "Deleted"}, "404": {"$ref": "#/components/responses/Error"},
+            "204": {"description": "Deleted"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/Error"},
             "409": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/jobs/{id}/cancel": {
           "parameters": [{"$ref": "#/components/parameters/id"}],
           "post": {"summary": "Cancel (idempotent): CANCELING, then CANCELED", "responses": {
             "202": {"description": "Accepted", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}}},
-            "404": {"$ref": "#/components/responses/Error"}}}},
+            "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/jobs/{id}/events": {
           "parameters": [{"$ref": "#/components/parameters/id"}],
           "get": {"summary": "Server-Sent Events: state, progress and log, replayed from the start or resumed; ends with the terminal state",
@@ -123,18 +132,18 @@ public enum OpenAPIDocument {
             "200": {"description": "Event stream", "content": {"text/event-stream": {}}},
             "204": {"description": "The job has ended and the client has all its events: do not reconnect"},
             "400": {"$ref": "#/components/responses/Error"},
-            "404": {"$ref": "#/components/responses/Error"}}}},
+            "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/jobs/{id}/results": {
           "parameters": [{"$ref": "#/components/parameters/id"}],
           "get": {"summary": "Manifest of the result files", "responses": {
             "200": {"description": "Files", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ResultEntry"}}}}},
-            "404": {"$ref": "#/components/responses/Error"}}}},
+            "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/Error"}}}},
         "/api/v1/jobs/{id}/results/{name}": {
           "parameters": [{"$ref": "#/components/parameters/id"},
                          {"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
           "get": {"summary": "Download a result file (one byte range may be asked for)", "responses": {
             "200": {"description": "The file"}, "206": {"description": "Part of the file"},
-            "404": {"$ref": "#/components/responses/Error"}, "416": {"$ref": "#/components/responses/Error"}}}}
+            "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/Error"}, "416": {"$ref": "#/components/responses/Error"}}}}
       }
     }
     """#

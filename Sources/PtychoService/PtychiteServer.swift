@@ -18,10 +18,7 @@ public struct PtychiteServer: Sendable {
         let store = try SQLiteJobStore(path: configuration.stateDirectory + "/jobs.sqlite")
         service = JobService(configuration: configuration, store: store,
                              executor: LocalExecutor(executablePath: configuration.executablePath), logger: logger)
-        switch configuration.authMode {
-        case .none: authenticator = OpenAuthenticator()
-        default: authenticator = TokenAuthenticator(tokens: [configuration.token ?? "": "user"])
-        }
+        authenticator = try await configuration.makeAuthenticator(logger: logger)
         try await service.scheduler.recover()
     }
 

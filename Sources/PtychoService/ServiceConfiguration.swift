@@ -32,6 +32,21 @@ public struct ServiceConfiguration: Sendable {
     /// Reported by `service-info`.
     public var version: String = "unknown"
 
+    // MARK: auth modes oidc and proxy (issue 4, auth branch; read and checked in ServiceConfiguration+Auth.swift)
+    /// `oidc`: the issuer tokens must name in `iss` (`PTYCHITE_OIDC_ISSUER`).
+    public var oidcIssuer: String?
+    /// `oidc`: the audience tokens must name in `aud`, this service's client id (`PTYCHITE_OIDC_AUDIENCE`).
+    public var oidcAudience: String?
+    /// `oidc`: the issuer's JWKS, an http(s) URL or a file (`PTYCHITE_OIDC_JWKS`).
+    public var oidcJWKS: String?
+    /// `oidc`: clock skew tolerated on `exp` and `nbf`, seconds (`PTYCHITE_OIDC_LEEWAY`).
+    public var oidcLeewaySeconds: Double = 60
+    /// `proxy`: the header that names the user (`PTYCHITE_PROXY_USER_HEADER`).
+    public var proxyUserHeader: String = "X-Forwarded-User"
+    /// `proxy`: addresses or CIDR ranges of the proxies whose header is believed (`PTYCHITE_PROXY_TRUSTED`).
+    public var proxyTrusted: [AddressRange] = AddressRange.loopback
+    // MARK: end of auth-mode settings
+
     public init(dataDirectory: String, stateDirectory: String, executablePath: String) {
         self.dataDirectory = dataDirectory
         self.stateDirectory = stateDirectory
@@ -53,6 +68,7 @@ public struct ServiceConfiguration: Sendable {
         if let base = value("BASE_PATH") { configuration.basePath = base }
         if let auth = value("AUTH") { try configuration.setAuth(auth) }
         configuration.token = value("TOKEN")
+        try configuration.readAuthSettings(value)  // oidc and proxy settings (ServiceConfiguration+Auth.swift)
         if let jobs = value("MAX_JOBS") {
             guard let count = Int(jobs) else { throw ServiceConfigurationError("PTYCHITE_MAX_JOBS '\(jobs)' is not a number") }
             configuration.maxJobs = count
@@ -93,7 +109,7 @@ public struct ServiceConfiguration: Sendable {
         var c = self
         switch authMode {
         case .oidc, .proxy:
-            throw ServiceConfigurationError("auth mode '\(authMode.rawValue)' is not yet supported (use token or none)")
+            try c.validateAuthSettings()  // ServiceConfiguration+Auth.swift
         case .token:
             if c.token == nil || c.token!.isEmpty { c.token = Self.randomToken() }
         case .none:

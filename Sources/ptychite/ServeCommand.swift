@@ -10,7 +10,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the job service: an HTTP API that queues and runs reconstructions.",
         discussion: """
             Every option also comes from its PTYCHITE_* environment variable (DATA_DIR, STATE_DIR or \
-            RESULTS_DIR, BIND, BASE_PATH, AUTH, TOKEN, MAX_JOBS, CHECKPOINT_EVERY); flags win. Prints one line \
+            RESULTS_DIR, BIND, BASE_PATH, AUTH, TOKEN, MAX_JOBS, CHECKPOINT_EVERY, OIDC_ISSUER, OIDC_AUDIENCE, \
+            OIDC_JWKS, OIDC_LEEWAY, PROXY_USER_HEADER, PROXY_TRUSTED); flags win. Prints one line \
             'Ptychite is serving at URL' (with ?token=… in token mode) once the port is open; stops \
             gracefully on SIGTERM (running jobs are stopped and restart with the next start).
             """)
@@ -21,12 +22,29 @@ struct ServeCommand: AsyncParsableCommand {
     var resultsDir: String?
     @Option(help: "HOST:PORT to listen on (default 0.0.0.0:8888) [PTYCHITE_BIND].") var bind: String?
     @Option(name: .customLong("base-path"), help: "URL prefix, e.g. /jupyter/abc [PTYCHITE_BASE_PATH].") var basePath: String?
-    @Option(help: "token or none (oidc and proxy: not yet supported) [PTYCHITE_AUTH].") var auth: String?
+    @Option(help: "token, oidc, proxy or none (default token) [PTYCHITE_AUTH].") var auth: String?
     @Option(help: "Access token (default: random) [PTYCHITE_TOKEN].") var token: String?
     @Option(name: .customLong("max-jobs"), help: "Jobs run at once (default 1) [PTYCHITE_MAX_JOBS].") var maxJobs: Int?
     @Option(name: .customLong("checkpoint-every"),
             help: "Checkpoint interval for jobs that set none (default 25) [PTYCHITE_CHECKPOINT_EVERY].")
     var checkpointEvery: Int?
+
+    // Auth modes oidc and proxy (issue 4, auth branch).
+    @Option(name: .customLong("oidc-issuer"), help: "oidc: the issuer tokens must name (iss) [PTYCHITE_OIDC_ISSUER].")
+    var oidcIssuer: String?
+    @Option(name: .customLong("oidc-audience"), help: "oidc: this service's client id, required in aud [PTYCHITE_OIDC_AUDIENCE].")
+    var oidcAudience: String?
+    @Option(name: .customLong("oidc-jwks"), help: "oidc: the issuer's JWKS, an http(s) URL or a file [PTYCHITE_OIDC_JWKS].")
+    var oidcJWKS: String?
+    @Option(name: .customLong("oidc-leeway"), help: "oidc: seconds of clock skew allowed on exp/nbf (default 60) [PTYCHITE_OIDC_LEEWAY].")
+    var oidcLeeway: Double?
+    @Option(name: .customLong("proxy-user-header"),
+            help: "proxy: header naming the user (default X-Forwarded-User) [PTYCHITE_PROXY_USER_HEADER].")
+    var proxyUserHeader: String?
+    @Option(name: .customLong("proxy-trusted"),
+            help: "proxy: comma-separated addresses/CIDRs of the trusted proxies (default 127.0.0.0/8,::1) [PTYCHITE_PROXY_TRUSTED].")
+    var proxyTrusted: String?
+    // End of auth-mode flags.
 
     func run() async throws {
         do {
@@ -46,6 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 configuration.checkpointEvery = checkpointEvery
             }
+            try applyAuthFlags(to: &configuration)
             configuration.version = Ptychite.version
             configuration = try configuration.validated()
             var logger = Logger(label: "ptychite.serve")
@@ -56,6 +75,19 @@ struct ServeCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode(ExitStatus.usage)
         }
+    }
+
+    /// The oidc and proxy flags over their environment variables.
+    func applyAuthFlags(to configuration: inout ServiceConfiguration) throws {
+        if let oidcIssuer { configuration.oidcIssuer = oidcIssuer }
+        if let oidcAudience { configuration.oidcAudience = oidcAudience }
+        if let oidcJWKS { configuration.oidcJWKS = oidcJWKS }
+        if let oidcLeeway {
+            guard oidcLeeway >= 0, oidcLeeway <= 3600 else { throw ServiceConfigurationError("--oidc-leeway must be in 0...3600 seconds") }
+            configuration.oidcLeewaySeconds = oidcLeeway
+        }
+        if let proxyUserHeader { try configuration.setProxyUserHeader(proxyUserHeader) }
+        if let proxyTrusted { try configuration.setProxyTrusted(proxyTrusted) }
     }
 
     /// This very executable (children run `reconstruct` with it): /proc/self/exe, else argv[0] resolved.

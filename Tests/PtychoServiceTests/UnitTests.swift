@@ -78,12 +78,15 @@ final class UnitTests: XCTestCase {
         XCTAssertEqual(token.count, 64)
         XCTAssertEqual(configuration.accessURL(port: 9000), "http://127.0.0.1:9000/prefix/?token=\(token)")
         XCTAssertTrue(FileManager.default.fileExists(atPath: state.path + "/s"))
-        for mode in ["oidc", "proxy"] {
-            var other = try ServiceConfiguration.fromEnvironment(["PTYCHITE_DATA_DIR": data.path, "PTYCHITE_AUTH": mode,
-                                                                   "PTYCHITE_STATE_DIR": state.path], executablePath: "/bin/true")
-            other.authMode = AuthMode(rawValue: mode)!
-            XCTAssertThrowsError(try other.validated()) { XCTAssertTrue("\($0)".contains("not yet supported")) }
+        // oidc needs its issuer (and audience and JWKS: OIDCAuthTests); proxy starts with its defaults.
+        let oidc = try ServiceConfiguration.fromEnvironment(["PTYCHITE_DATA_DIR": data.path, "PTYCHITE_AUTH": "oidc",
+                                                             "PTYCHITE_STATE_DIR": state.path], executablePath: "/bin/true")
+        XCTAssertThrowsError(try oidc.validated()) {
+            XCTAssertEqual("\($0)", "auth mode oidc needs PTYCHITE_OIDC_ISSUER (see ptychite serve --help)")
         }
+        let proxy = try ServiceConfiguration.fromEnvironment(["PTYCHITE_DATA_DIR": data.path, "PTYCHITE_AUTH": "proxy",
+                                                              "PTYCHITE_STATE_DIR": state.path], executablePath: "/bin/true")
+        XCTAssertEqual(try proxy.validated().authMode, .proxy)
         XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["PTYCHITE_BIND": "nonsense"], executablePath: "/bin/true"))
         XCTAssertThrowsError(try ServiceConfiguration.fromEnvironment(["PTYCHITE_AUTH": "kerberos"], executablePath: "/bin/true"))
     }

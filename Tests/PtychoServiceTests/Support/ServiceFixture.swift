@@ -30,7 +30,8 @@ actor HoldingExecutor: JobExecutor {
     var runningCount: Int { waiting.count }
 }
 
-/// A service over temporary data and state folders with two token users, `alice` and `bob`.
+/// A service over temporary data and state folders with two token users, `alice` and `bob` (or another
+/// authenticator, with `configure` adjusting the configuration before it is validated).
 final class ServiceFixture: @unchecked Sendable {
     static let aliceToken = "alice-token-0123456789"
     static let bobToken = "bob-token-9876543210"
@@ -42,7 +43,9 @@ final class ServiceFixture: @unchecked Sendable {
     let service: JobService
     let router: Router<ServiceRequestContext>
 
-    init(maxJobs: Int = 1, maxBodyBytes: Int = 64 * 1024, basePath: String = "") throws {
+    init(maxJobs: Int = 1, maxBodyBytes: Int = 64 * 1024, basePath: String = "",
+         authenticator: (any Authenticator)? = nil,
+         configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
         data = try TemporaryDirectory(prefix: "ptychite-service-data-")
         state = try TemporaryDirectory(prefix: "ptychite-service-state-")
         outside = try TemporaryDirectory(prefix: "ptychite-service-outside-")
@@ -58,18 +61,20 @@ final class ServiceFixture: @unchecked Sendable {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.basePath = basePath
         configuration.token = Self.aliceToken
+        configure(&configuration)
         configuration = try configuration.validated()
         let store = try SQLiteJobStore(path: state.file("jobs.sqlite"))
         service = JobService(configuration: configuration, store: store, executor: executor,
                              logger: Logger(label: "test"))
         router = makeRouter(service: service,
-                            authenticator: TokenAuthenticator(tokens: [Self.aliceToken: "alice", Self.bobToken: "bob"]))
+                            authenticator: authenticator ?? TokenAuthenticator(tokens: [Self.aliceToken: "alice", Self.bobToken: "bob"]))
     }
 
-    /// Runs `body` with an in-process test client.
-    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(router: router)
-        try await app.test(.router) { client in try await body(client) }
+    /// Runs `body` with an in-process test client (`.router`), or over a real connection on 127.0.0.1 (`.live`).
+    func test(_ setup: TestingSetup = .router,
+              _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(setup) { client in try await body(client) }
         await executor.terminateAll(grace: 0)
     }
 
