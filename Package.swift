@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "PtychoIO", dependencies: ["PtychoCore", "CHDF5", "CPNG"], swiftSettings: optimise),
         .target(
             name: "PtychoService",
-            dependencies: ["PtychoCore", "PtychoIO",
+            dependencies: ["PtychoCore", "PtychoIO", "PtychoOpenCL",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "ptychiteTests", dependencies: ["PtychoCore", "PtychoIO", "ptychite", "PtychoTestSupport"],
                     exclude: ["README.md"]),
         .testTarget(name: "PtychoServiceTests",
-                    dependencies: ["PtychoCore", "PtychoIO", "PtychoService", "PtychoTestSupport", "ptychite",
+                    dependencies: ["PtychoCore", "PtychoIO", "PtychoOpenCL", "PtychoService", "PtychoTestSupport", "ptychite",
                                    .product(name: "Hummingbird", package: "hummingbird"),
                                    .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PtychoCore
+import PtychoOpenCL
 
 /// One route: method, path in OpenAPI template form (`/api/v1/jobs/{id}`, below the base path), whether
 /// it needs a credential, and its handler. `routeTable` is the single list the router is built from and
@@ -75,7 +76,7 @@ struct JobRoutes: Sendable {
     func serviceInfo(_ context: ServiceRequestContext) -> Response {
         JSON.response(ServiceInfo(
             version: configuration.version, authMode: configuration.authMode.rawValue,
-            devices: [.init(kind: "cpu", threads: ProcessInfo.processInfo.activeProcessorCount)],
+            devices: ServiceInfo.Device.available(),
             engines: EngineKind.allCases.map(\.rawValue), executor: "local",
             limits: .init(maxJobs: configuration.maxJobs, maxBodyBytes: configuration.maxBodyBytes),
             user: context.user,
@@ -200,7 +201,28 @@ struct JobRoutes: Sendable {
 }
 
 struct ServiceInfo: Encodable {
-    struct Device: Encodable { let kind: String; let threads: Int }
+    /// A compute device jobs can ask for with `device`: the CPU, and every OpenCL device (the value to
+    /// pass is `selector`).
+    struct Device: Encodable {
+        let kind: String
+        let selector: String
+        let name: String
+        var threads: Int?
+        var platform: String?
+        var memoryBytes: Int?
+        var computeUnits: Int?
+        enum CodingKeys: String, CodingKey {
+            case kind, selector, name, threads, platform, memoryBytes = "memory_bytes", computeUnits = "compute_units"
+        }
+
+        static func available() -> [Device] {
+            [Device(kind: "cpu", selector: "cpu", name: "CPU (FFTW)", threads: ProcessInfo.processInfo.activeProcessorCount)]
+                + OpenCLDevice.all().map {
+                    Device(kind: "opencl-\($0.kind.rawValue)", selector: "\($0.index)", name: $0.name,
+                           platform: $0.platformName, memoryBytes: $0.globalMemory, computeUnits: $0.computeUnits)
+                }
+        }
+    }
     struct Limits: Encodable {
         let maxJobs: Int
         let maxBodyBytes: Int

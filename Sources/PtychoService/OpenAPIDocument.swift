@@ -90,7 +90,7 @@ public enum OpenAPIDocument {
                              "responses": {"200": {"description": "Prometheus text", "content": {"text/plain": {}}}}}},
         "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
                                           "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {}}}}}},
-        "/api/v1/service-info": {"get": {"summary": "Version, devices, engines, limits, auth mode (`auth_mode`; in oidc mode `oidc: {issuer, audience}`), the caller's user name",
+        "/api/v1/service-info": {"get": {"summary": "Version, devices (the CPU and every OpenCL device: `kind`, `selector` to pass as the job's `device`, `name`, `platform`, `memory_bytes`), engines, limits, auth mode (`auth_mode`; in oidc mode `oidc: {issuer, audience}`), the caller's user name",
           "responses": {"200": {"description": "Service information", "content": {"application/json": {}}},
                         "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/api/v1/inputs": {"get": {"summary": "Files under the data folder a job may name as its input, relative to it (no hidden files, nothing outside it)",

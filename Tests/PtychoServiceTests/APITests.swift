@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PtychoOpenCL
 import PtychoService
 import XCTest
 
@@ -39,6 +40,15 @@ final class APITests: XCTestCase {
                 XCTAssertEqual(info["auth_mode"] as? String, "token")
                 XCTAssertEqual(info["user"] as? String, "alice")
                 XCTAssertEqual((info["engines"] as? [String])?.contains("DM"), true)
+                // The CPU first, then every OpenCL device (PoCL's CPU device where CI installs it).
+                let devices = info["devices"] as? [[String: Any]] ?? []
+                XCTAssertEqual(devices.first?["kind"] as? String, "cpu")
+                XCTAssertEqual(devices.first?["selector"] as? String, "cpu")
+                XCTAssertEqual(devices.count, 1 + OpenCLDevice.all().count)
+                for device in devices.dropFirst() {
+                    XCTAssertTrue((device["kind"] as? String)?.hasPrefix("opencl-") == true, "\(device)")
+                    XCTAssertNotNil(device["memory_bytes"] as? Int, "\(device)")
+                }
             }
             // The access URL's query token and the web page's cookie are accepted too.
             try await client.execute(uri: "/api/v1/jobs?token=\(ServiceFixture.aliceToken)", method: .get) { XCTAssertEqual($0.status, .ok) }
