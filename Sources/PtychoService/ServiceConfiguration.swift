@@ -32,6 +32,15 @@ public struct ServiceConfiguration: Sendable {
     /// Reported by `service-info`.
     public var version: String = "unknown"
 
+    // MARK: Executor and job resources (issue 6, branch slurm; read in ServiceConfiguration+Executor.swift)
+    /// Which executor runs jobs (`PTYCHITE_EXECUTOR`).
+    public var executor: ExecutorKind = .local
+    /// `PTYCHITE_SLURM_*`: used when `executor` is `.slurm`.
+    public var slurm = SlurmSettings()
+    /// Defaults and maxima of job resources, per-owner limits.
+    public var resourcePolicy = ResourcePolicy()
+    // MARK: End of the executor block
+
     public init(dataDirectory: String, stateDirectory: String, executablePath: String) {
         self.dataDirectory = dataDirectory
         self.stateDirectory = stateDirectory
@@ -63,9 +72,8 @@ public struct ServiceConfiguration: Sendable {
             }
             configuration.checkpointEvery = count
         }
-        if let executor = value("EXECUTOR"), executor != "local" {
-            throw ServiceConfigurationError("PTYCHITE_EXECUTOR '\(executor)': only 'local' is supported so far (slurm is not yet supported)")
-        }
+        // Executor, Slurm and resource variables (issue 6, branch slurm).
+        try configuration.readExecutorEnvironment(value)
         return configuration
     }
 
@@ -100,6 +108,7 @@ public struct ServiceConfiguration: Sendable {
             break
         }
         guard maxJobs >= 1 else { throw ServiceConfigurationError("max jobs must be at least 1 (got \(maxJobs))") }
+        try c.validateExecutorSettings() // issue 6, branch slurm
         let fm = FileManager.default
         c.dataDirectory = Self.absolute(dataDirectory)
         var isDirectory: ObjCBool = false

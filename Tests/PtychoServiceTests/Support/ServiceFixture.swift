@@ -42,7 +42,8 @@ final class ServiceFixture: @unchecked Sendable {
     let service: JobService
     let router: Router<ServiceRequestContext>
 
-    init(maxJobs: Int = 1, maxBodyBytes: Int = 64 * 1024, basePath: String = "") throws {
+    init(maxJobs: Int = 1, maxBodyBytes: Int = 64 * 1024, basePath: String = "",
+         configure: (inout ServiceConfiguration) -> Void = { _ in }) throws {
         data = try TemporaryDirectory(prefix: "ptychite-service-data-")
         state = try TemporaryDirectory(prefix: "ptychite-service-state-")
         outside = try TemporaryDirectory(prefix: "ptychite-service-outside-")
@@ -58,6 +59,7 @@ final class ServiceFixture: @unchecked Sendable {
         configuration.maxBodyBytes = maxBodyBytes
         configuration.basePath = basePath
         configuration.token = Self.aliceToken
+        configure(&configuration)
         configuration = try configuration.validated()
         let store = try SQLiteJobStore(path: state.file("jobs.sqlite"))
         service = JobService(configuration: configuration, store: store, executor: executor,
