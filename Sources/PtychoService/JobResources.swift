@@ -27,9 +27,10 @@ public struct JobResources: Codable, Sendable, Equatable {
     /// The request's `resources` object, as JSON: only the four keys, each a whole number or null
     /// (checked against the policy by `ResourcePolicy.effective`). Errors name the field, as `resources.<key>`.
     public static func parse(json data: Data) throws -> JobResources {
-        let object: [String: Int?]
+        // Numbers are read as Double and checked to be whole here, so that `1.5` is named like `"four"`.
+        let object: [String: Double?]
         do {
-            object = try JSONDecoder().decode([String: Int?].self, from: data)
+            object = try JSONDecoder().decode([String: Double?].self, from: data)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
             let key = context.codingPath.first?.stringValue
             throw ResourceError(field: key.map { "resources.\($0)" } ?? "resources",
@@ -42,9 +43,15 @@ public struct JobResources: Codable, Sendable, Equatable {
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw ResourceError(field: "resources.\(unknown)", "is not a resource (cpus, memory_mb, gpus, time_limit_minutes)")
         }
-        func value(_ key: CodingKeys) -> Int? { object[key.rawValue] ?? nil }
-        return JobResources(cpus: value(.cpus), memoryMB: value(.memoryMB), gpus: value(.gpus),
-                            timeLimitMinutes: value(.timeLimitMinutes))
+        func value(_ key: CodingKeys) throws -> Int? {
+            guard let number = object[key.rawValue] ?? nil else { return nil }
+            guard let whole = Int(exactly: number) else {
+                throw ResourceError(field: "resources.\(key.rawValue)", "must be a whole number")
+            }
+            return whole
+        }
+        return JobResources(cpus: try value(.cpus), memoryMB: try value(.memoryMB), gpus: try value(.gpus),
+                            timeLimitMinutes: try value(.timeLimitMinutes))
     }
 }
 
