@@ -62,18 +62,28 @@ final class SlurmExecutorTests: XCTestCase {
         super.tearDown()
     }
 
-    /// Runs the cluster script (bounded), returning its status and its standard output and error together.
+    /// Runs the cluster script, returning its status and its standard output and error together.
+    /// `ChildProcess` (posix_spawn, its own waitpid) rather than `Process`, whose reaping was seen to stall
+    /// here once the script had started daemons.
     static func runScript(_ action: String, _ state: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, action, state]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let errorPath = NSTemporaryDirectory() + "/ptychite-slurm-script-\(UUID().uuidString).txt"
+        defer { try? FileManager.default.removeItem(atPath: errorPath) }
+        let child = try ChildProcess(executable: "/bin/bash", arguments: [script, action, state], stderrPath: errorPath)
+        final class Box: @unchecked Sendable { var lines: [String] = []; var status: Int32 = -1 }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        Task.detached {
+            for await event in child.events() {
+                switch event {
+                case .line(let line): box.lines.append(line)
+                case .exited(.exited(let code)): box.status = code
+                case .exited(.signaled(let signal)): box.status = 128 + signal
+                }
+            }
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 120) == .success else { throw TestFailure("\(script) \(action) did not finish in 120 s") }
+        let errors = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        return (box.status, (box.lines + [errors]).joined(separator: "\n"))
     }
 
     override func setUpWithError() throws {

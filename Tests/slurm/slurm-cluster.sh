@@ -71,7 +71,7 @@ start)
     if (exec 3<>/dev/tcp/127.0.0.1/6817) 2>/dev/null; then
         echo "skip: port 6817 is taken (another slurmctld runs on this machine)" >&2; exit 77
     fi
-    trap 'echo "start failed; stopping what was started" >&2; stop_recorded' ERR
+    trap 'echo "start failed; stopping what was started" >&2; cat "$state/log/daemons.out" >&2 2>/dev/null; stop_recorded' ERR
     mkdir -p "$state"/{etc,munge,run,log,spool/slurmctld,spool/slurmd}
     # munged runs as the munge user and checks its folders: every parent must be traversable and the
     # socket folder its own.
@@ -79,7 +79,7 @@ start)
     chown munge:munge "$state/munge"
     chmod 755 "$state/munge"
     runuser -u munge -- /usr/sbin/munged --socket="$state/munge/munge.socket" --pid-file="$state/munge/munged.pid" \
-        --log-file="$state/munge/munged.log" --seed-file="$state/munge/munged.seed"
+        --log-file="$state/munge/munged.log" --seed-file="$state/munge/munged.seed" </dev/null >>"$state/log/daemons.out" 2>&1
     record munged "$state/munge/munged.pid"
 
     node_line=$(/usr/sbin/slurmd -C | head -1)
@@ -118,15 +118,16 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
     export SLURM_CONF=$state/etc/slurm.conf
     # -i: ignore any saved state (a fresh cluster every time).
-    /usr/sbin/slurmctld -i -f "$SLURM_CONF"
+    # The daemons must not hold the caller's output open (a test reading it to the end would wait forever).
+    /usr/sbin/slurmctld -i -f "$SLURM_CONF" </dev/null >>"$state/log/daemons.out" 2>&1
     record slurmctld "$state/run/slurmctld.pid"
-    /usr/sbin/slurmd -f "$SLURM_CONF"
+    /usr/sbin/slurmd -f "$SLURM_CONF" </dev/null >>"$state/log/daemons.out" 2>&1
     record slurmd "$state/run/slurmd.pid"
     deadline=$((SECONDS + 30))
     until [ "$(sinfo -h -o %T 2>/dev/null | head -1)" = "idle" ]; do
         if [ $SECONDS -ge $deadline ]; then
             echo "the node did not become idle within 30 s; slurmctld log:" >&2
-            tail -20 "$state/log/slurmctld.log" >&2 || true
+            tail -20 "$state/log/slurmctld.log" "$state/log/daemons.out" >&2 || true
             false
         fi
         sleep 0.2
