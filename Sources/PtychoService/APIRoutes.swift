@@ -77,8 +77,12 @@ struct JobRoutes: Sendable {
         JSON.response(ServiceInfo(
             version: configuration.version, authMode: configuration.authMode.rawValue,
             devices: ServiceInfo.Device.available(),
-            engines: EngineKind.allCases.map(\.rawValue), executor: "local",
-            limits: .init(maxJobs: configuration.maxJobs, maxBodyBytes: configuration.maxBodyBytes),
+            engines: EngineKind.allCases.map(\.rawValue), executor: configuration.executor.rawValue,
+            limits: .init(maxJobs: configuration.maxJobs, maxBodyBytes: configuration.maxBodyBytes,
+                          defaultResources: configuration.resourcePolicy.defaults,
+                          maxResources: configuration.resourcePolicy.maxima,
+                          maxJobsPerOwner: configuration.resourcePolicy.maxJobsPerOwner,
+                          maxGPUsPerOwner: configuration.resourcePolicy.maxGPUsPerOwner),
             user: context.user,
             oidc: configuration.authMode == .oidc
                 ? .init(issuer: configuration.oidcIssuer ?? "", audience: configuration.oidcAudience ?? "") : nil))
@@ -226,7 +230,16 @@ struct ServiceInfo: Encodable {
     struct Limits: Encodable {
         let maxJobs: Int
         let maxBodyBytes: Int
-        enum CodingKeys: String, CodingKey { case maxJobs = "max_jobs", maxBodyBytes = "max_body_bytes" }
+        // Job resources (issue 6, branch slurm).
+        let defaultResources: JobResources
+        let maxResources: JobResources
+        let maxJobsPerOwner: Int?
+        let maxGPUsPerOwner: Int?
+        enum CodingKeys: String, CodingKey {
+            case maxJobs = "max_jobs", maxBodyBytes = "max_body_bytes"
+            case defaultResources = "default_resources", maxResources = "max_resources"
+            case maxJobsPerOwner = "max_jobs_per_owner", maxGPUsPerOwner = "max_gpus_per_owner"
+        }
     }
     let version: String
     let authMode: String

@@ -9,10 +9,35 @@ import Foundation
 public struct JobLaunch: Sendable {
     public let id: String
     public let folder: JobFolder
+    /// What the job may use (all fields set for a stored job; empty when a caller has no policy).
+    public let resources: JobResources
+    /// The executor's own id of a job that is already running there (a Slurm job id after a service
+    /// restart): the executor follows that job instead of starting a new one. Only for executors whose
+    /// `followsJobsAcrossRestarts` is true.
+    public let reattach: String?
+    /// What executors that run jobs elsewhere report besides progress (Slurm job id, native state).
+    public let reports: ExecutorReports
 
-    public init(id: String, folder: JobFolder) {
+    public init(id: String, folder: JobFolder, resources: JobResources = JobResources(), reattach: String? = nil,
+                reports: ExecutorReports = ExecutorReports()) {
         self.id = id
         self.folder = folder
+        self.resources = resources
+        self.reattach = reattach
+        self.reports = reports
+    }
+}
+
+/// Callbacks of executors that hand jobs to a batch system. `submitted` is called once with the batch
+/// system's job id, before any `native`; `native` is called whenever the native state or reason changes.
+public struct ExecutorReports: Sendable {
+    public var submitted: @Sendable (String) async -> Void
+    public var native: @Sendable (SlurmJobStatus, SlurmPhase) async -> Void
+
+    public init(submitted: @escaping @Sendable (String) async -> Void = { _ in },
+                native: @escaping @Sendable (SlurmJobStatus, SlurmPhase) async -> Void = { _, _ in }) {
+        self.submitted = submitted
+        self.native = native
     }
 }
 
@@ -21,9 +46,14 @@ public enum ExecutionOutcome: Sendable, Equatable {
     case finished(ChildTermination, lastErrorLine: String?)
     /// The child could not be started at all.
     case launchFailed(String)
+    /// The executor decided the job's state itself (a batch system's final state, mapped).
+    case resolved(JobState, exitCode: Int?, message: String?)
+    /// The executor stopped following a job that goes on without the service (service shutdown under
+    /// Slurm): the job record stays as it is, and the next start reattaches to it.
+    case detached
 }
 
-/// Runs jobs somewhere (a local child process; Slurm later).
+/// Runs jobs somewhere (a local child process, `LocalExecutor`; a Slurm batch job, `SlurmExecutor`).
 ///
 /// Contract: `run` returns exactly once per call, after the job has ended, whatever happened (it never
 /// throws); `started` is called once with the process id before any `progress`; progress lines arrive in
@@ -34,8 +64,15 @@ public protocol JobExecutor: Sendable {
              progress: @escaping @Sendable (String) async -> Void) async -> ExecutionOutcome
     /// SIGTERM to the job's process group, SIGKILL after `grace` seconds if it is still running.
     func cancel(jobID: String, grace: Double) async
-    /// Cancels every running job the same way (service shutdown).
+    /// Cancels every running job the same way (service shutdown); an executor whose jobs outlive the
+    /// service instead stops following them (their runs return `.detached`).
     func terminateAll(grace: Double) async
+    /// True when jobs keep running while the service is down and `JobLaunch.reattach` follows them again.
+    var followsJobsAcrossRestarts: Bool { get }
+}
+
+extension JobExecutor {
+    public var followsJobsAcrossRestarts: Bool { false }
 }
 
 /// Runs `ptychite reconstruct --config job.json --progress jsonl` as a child in its own process group, or

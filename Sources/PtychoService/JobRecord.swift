@@ -43,6 +43,17 @@ public struct JobRecord: Codable, Sendable, Equatable {
     public var attempts: Int
     /// Bytes of the job's log already turned into `log` events; only grows (the log is append-only).
     public var logOffset: Int64
+    // MARK: Executor details and resources (migration v3-executor)
+    /// The resources the job runs with, JSON (`JobResources`, every field set); nil for jobs from before
+    /// resources existed.
+    public var resources: String?
+    /// The executor that runs the job (`local`, `slurm`); nil means `local` (jobs from before v3).
+    public var executor: String?
+    /// Slurm's job id, once `sbatch` has answered; kept after the job ends.
+    public var slurmJobID: String?
+    /// Slurm's state and reason for the job, verbatim (`PENDING`/`Priority`, `TIMEOUT`/`TimeLimit`, …).
+    public var nativeState: String?
+    public var nativeReason: String?
 
     public init(id: String, sequence: Int64, owner: String, state: JobState, configuration: String,
                 createdAt: Date) {
@@ -60,9 +71,14 @@ public struct JobRecord: Codable, Sendable, Equatable {
         case id, sequence, owner, state, configuration, createdAt = "created_at", startedAt = "started_at"
         case endedAt = "ended_at", progress, exitCode = "exit_code", message, pid, attempts
         case logOffset = "log_offset"
+        case resources, executor, slurmJobID = "slurm_job_id", nativeState = "native_state", nativeReason = "native_reason"
     }
 
     public var decodedProgress: JobProgress? { progress.flatMap(JobProgress.parse(line:)) }
+
+    public var decodedResources: JobResources? {
+        resources.flatMap { try? JSONDecoder().decode(JobResources.self, from: Data($0.utf8)) }
+    }
 
     /// A lowercase UUID, nothing else: the only ids that may name a job folder.
     public static func isValidID(_ id: String) -> Bool {

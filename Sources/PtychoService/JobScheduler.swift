@@ -38,9 +38,15 @@ public actor JobScheduler {
     public func folder(for id: String) -> JobFolder { JobFolder(stateDirectory: stateDirectory, id: id) }
 
     /// After a start: jobs a dead service left running are restarted (their orphaned child, if it is still
-    /// alive, is killed first), jobs left canceling are canceled, and the queue starts.
-    public func recover() throws {
+    /// alive, is killed first), jobs left canceling are canceled, and the queue starts. Under an executor
+    /// whose jobs outlive the service (Slurm), a job it had already handed over is followed again instead
+    /// (`reattach`), and one left canceling is canceled there.
+    public func recover() async throws {
         for job in try store.jobs(inStates: [.initializing, .running, .canceling]) {
+            if let slurmID = job.slurmJobID {
+                try await reattach(job, slurmID: slurmID)
+                continue
+            }
             if let pid = job.pid { Self.killOrphan(pid: pid, folder: folder(for: job.id)) }
             // The dead child's last lines become events before the state change that follows them.
             JobLogIngester.ingest(store: store, id: job.id, folder: folder(for: job.id), final: true)
@@ -63,6 +69,22 @@ public actor JobScheduler {
         schedule()
     }
 
+    /// Follows a job that a previous service handed to Slurm. Under an executor that cannot follow it
+    /// (the service now runs `local`), the job ends `SYSTEM_ERROR` with a message instead of running twice.
+    private func reattach(_ job: JobRecord, slurmID: String) async throws {
+        guard executor.followsJobsAcrossRestarts else {
+            try store.update(id: job.id) {
+                $0.state = .systemError; $0.endedAt = Date()
+                $0.message = "the job was handed to Slurm (job \(slurmID)) but the service now runs the local executor; it is no longer followed"
+            }
+            return
+        }
+        active.insert(job.id)
+        if job.state == .canceling { cancelRequested.insert(job.id) }
+        logger.info("following Slurm job \(slurmID) (job \(job.id)) again after a restart")
+        Task { await self.execute(id: job.id, reattach: slurmID) }
+        if job.state == .canceling { await executor.cancel(jobID: job.id, grace: cancelGrace) }
+    }
 
     /// Idempotent: a queued job is canceled at once, a running one goes CANCELING until its child exits.
     @discardableResult
@@ -108,8 +130,9 @@ public actor JobScheduler {
         }
     }
 
-    private func execute(id: String) async {
+    private func execute(id: String, reattach: String? = nil) async {
         let store = self.store, jobFolder = folder(for: id), metrics = self.metrics
+        let resources = (try? store.job(id: id))?.decodedResources ?? JobResources()
         let throttle = ProgressThrottle()
         // Follows the log while the child runs; the final read below, before the job's last state change,
         // keeps the terminal state the last event of the job.
@@ -120,7 +143,8 @@ public actor JobScheduler {
             }
         }
         let outcome = await executor.run(
-            JobLaunch(id: id, folder: jobFolder),
+            JobLaunch(id: id, folder: jobFolder, resources: resources, reattach: reattach,
+                      reports: Self.reports(store: store, id: id)),
             started: { pid in
                 _ = try? store.update(id: id) { if $0.state == .initializing { $0.state = .running }; $0.pid = pid }
             },
@@ -133,14 +157,47 @@ public actor JobScheduler {
         metrics?.jobStopped(jobID: id)
         logFollower.cancel()
         await logFollower.value
-        JobLogIngester.ingest(store: store, id: id, folder: jobFolder, final: true)
+        // A detached job is still writing its log: only complete lines are taken.
+        JobLogIngester.ingest(store: store, id: id, folder: jobFolder, final: outcome != .detached)
         if let last = throttle.lastLine { _ = try? store.update(id: id) { $0.progress = last } }
         finish(id: id, outcome: outcome)
     }
 
+    /// Records what a batch executor reports: the Slurm job id, then native state changes. The native
+    /// phase moves the job between INITIALIZING (waiting in Slurm's queue) and RUNNING, except while it
+    /// is being canceled; its final state is left to `finish`.
+    static func reports(store: any JobStore, id: String) -> ExecutorReports {
+        ExecutorReports(
+            submitted: { slurmID in
+                _ = try? store.update(id: id) { $0.slurmJobID = slurmID; $0.executor = "slurm" }
+            },
+            native: { status, phase in
+                _ = try? store.update(id: id) { job in
+                    job.nativeState = ([status.state] + status.flags).joined(separator: ",")
+                    job.nativeReason = status.reason
+                    guard job.state == .initializing || job.state == .running else { return }
+                    switch phase {
+                    case .waiting(let message): job.state = .initializing; job.message = message
+                    case .running(let message): job.state = .running; job.message = message
+                    case .ended: break
+                    }
+                }
+            })
+    }
+
     private func finish(id: String, outcome: ExecutionOutcome) {
+        if outcome == .detached {
+            // The job goes on without the service (Slurm); its record stays as it is for the next start.
+            cancelRequested.remove(id)
+            logger.info("stopped following job \(id); it goes on in Slurm")
+            active.remove(id)
+            return
+        }
         let canceled = cancelRequested.remove(id) != nil
-        let interruptedByShutdown = shuttingDown && !canceled
+        // A batch system's final state (`.resolved`) is the job's end even during a shutdown.
+        var resolved = false
+        if case .resolved = outcome { resolved = true }
+        let interruptedByShutdown = shuttingDown && !canceled && !resolved
         let (state, exitCode, message) = Self.mapOutcome(outcome, canceled: canceled)
         _ = try? store.update(id: id) {
             $0.pid = nil
@@ -164,6 +221,12 @@ public actor JobScheduler {
         switch outcome {
         case .launchFailed(let reason):
             return (.systemError, nil, reason)
+        case .resolved(.canceled, let exitCode, _) where canceled:
+            return (.canceled, exitCode, "canceled by the user")
+        case .resolved(let state, let exitCode, let message):
+            return (state, exitCode, message)
+        case .detached:
+            return (.systemError, nil, "the executor stopped following the job")
         case .finished(.exited(0), _):
             return (.complete, 0, nil)
         case .finished(.exited(let code), _) where canceled && (code == 143 || code == 130):
@@ -171,8 +234,7 @@ public actor JobScheduler {
         case .finished(.signaled(let signal), _) where canceled && (signal == SIGTERM || signal == SIGKILL):
             return (.canceled, 128 + Int(signal), "canceled by the user")
         case .finished(.exited(let code), let line):
-            let what = code == 1 ? "input or output error" : code == 2 ? "invalid configuration"
-                : code == 3 ? "not enough memory" : "exited with status \(code)"
+            let what = ExitMeaning.describe(Int(code))
             return (.executorError, Int(code), line.map { "\(what): \($0)" } ?? what)
         case .finished(.signaled(let signal), let line):
             return (.executorError, 128 + Int(signal),

@@ -27,8 +27,11 @@ public final class JobService: Sendable {
                                       logger: logger, metrics: metrics)
     }
 
-    /// Validates `body` (a configuration document), writes the job's folder and queues it.
-    public func submit(owner: String, body: Data) async throws -> JobRecord {
+    /// Validates `body` (a configuration document, with an optional `resources` object), writes the job's
+    /// folder and queues it. Resources above the operator's maxima are a 400 naming the field; a job over
+    /// the owner's limits is a 429 (checked in the same transaction that stores the job).
+    public func submit(owner: String, body originalBody: Data) async throws -> JobRecord {
+        let (body, resources) = try Self.splitResources(originalBody, policy: configuration.resourcePolicy)
         var submitted: ReconstructionConfiguration
         do {
             submitted = try ReconstructionConfiguration.decode(json: body)
@@ -61,9 +64,41 @@ public final class JobService: Sendable {
         if run.checkpointEvery == nil { run.checkpointEvery = configuration.checkpointEvery }
         try folder.create()
         try Data(run.encodedJSON().utf8).write(to: URL(fileURLWithPath: folder.configurationFile))
-        let record = try store.insert(id: id, owner: owner, configuration: submitted.encodedJSON(), createdAt: Date())
+        let policy = configuration.resourcePolicy, executorKind = configuration.executor.rawValue
+        let record: JobRecord
+        do {
+            record = try store.insert(
+                id: id, owner: owner, configuration: submitted.encodedJSON(), createdAt: Date(),
+                setup: { $0.resources = JSON.text(resources); $0.executor = executorKind },
+                admit: { unfinished in
+                    if let why = policy.ownerLimitViolation(new: resources, unfinished: unfinished.map { $0.decodedResources ?? JobResources() }) {
+                        throw APIError(.tooManyRequests, "per-user limit reached", detail: why)
+                    }
+                })
+        } catch {
+            try? folder.remove()
+            throw error
+        }
         await scheduler.schedule()
         return record
+    }
+
+    /// Takes the `resources` object out of a submission body: the rest is the configuration document,
+    /// the resources are checked against `policy` (defaults filled in). A body that is not a JSON object
+    /// is returned as it is, for the configuration decoder's own message.
+    static func splitResources(_ body: Data, policy: ResourcePolicy) throws -> (Data, JobResources) {
+        var requested = JobResources(), rest = body
+        if var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
+           let raw = object.removeValue(forKey: "resources") {
+            rest = try JSONSerialization.data(withJSONObject: object)
+            let rawData = (try? JSONSerialization.data(withJSONObject: raw, options: [.fragmentsAllowed])) ?? Data()
+            do { requested = try JobResources.parse(json: rawData) } catch let error as ResourceError {
+                throw APIError(.badRequest, "invalid resources", detail: error.description)
+            }
+        }
+        do { return (rest, try policy.effective(requested)) } catch let error as ResourceError {
+            throw APIError(.badRequest, "invalid resources", detail: error.description)
+        }
     }
 
     /// The job if it exists and belongs to `owner`.
@@ -98,11 +133,29 @@ struct JobView: Encodable {
     let exitCode: Int?
     let attempts: Int
     let executor: ExecutorView
+    let resources: JobResources?
     let configuration: ReconstructionConfiguration?
 
+    /// Where the job runs: the local child's pid, or Slurm's job id with its native state and reason.
     struct ExecutorView: Encodable {
         let kind: String
         let pid: Int?
+        let slurmJobID: String?
+        let nativeState: String?
+        let nativeReason: String?
+        enum CodingKeys: String, CodingKey {
+            case kind, pid, slurmJobID = "slurm_job_id", nativeState = "native_state", nativeReason = "native_reason"
+        }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(pid, forKey: .pid)
+            if kind == "slurm" {
+                try c.encode(slurmJobID, forKey: .slurmJobID)
+                try c.encode(nativeState, forKey: .nativeState)
+                try c.encode(nativeReason, forKey: .nativeReason)
+            }
+        }
     }
 
     init(_ job: JobRecord) {
@@ -116,13 +169,15 @@ struct JobView: Encodable {
         progress = job.decodedProgress
         exitCode = job.exitCode
         attempts = job.attempts
-        executor = ExecutorView(kind: "local", pid: job.pid)
+        executor = ExecutorView(kind: job.executor ?? "local", pid: job.pid, slurmJobID: job.slurmJobID,
+                                nativeState: job.nativeState, nativeReason: job.nativeReason)
+        resources = job.decodedResources
         configuration = try? ReconstructionConfiguration.decode(json: Data(job.configuration.utf8))
     }
 
     enum CodingKeys: String, CodingKey {
         case id, state, message, owner, createdAt = "created_at", startedAt = "started_at", endedAt = "ended_at"
-        case progress, exitCode = "exit_code", attempts, executor, configuration
+        case progress, exitCode = "exit_code", attempts, executor, resources, configuration
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -138,6 +193,7 @@ struct JobView: Encodable {
         try c.encode(exitCode, forKey: .exitCode)
         try c.encode(attempts, forKey: .attempts)
         try c.encode(executor, forKey: .executor)
+        try c.encodeIfPresent(resources, forKey: .resources)
         try c.encodeIfPresent(configuration, forKey: .configuration)
     }
 }

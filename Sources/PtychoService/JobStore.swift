@@ -4,7 +4,10 @@ import GRDB
 /// Where jobs are kept. Implementations are safe to call from any task.
 public protocol JobStore: Sendable {
     /// Inserts a new job, assigning the next `sequence`, with its first `state` event; returns the stored record.
-    func insert(id: String, owner: String, configuration: String, createdAt: Date) throws -> JobRecord
+    /// `setup` fills the new record's other fields before it is written; `admit` sees the owner's
+    /// unfinished jobs in the same transaction and may refuse the job by throwing (per-owner limits).
+    func insert(id: String, owner: String, configuration: String, createdAt: Date,
+                setup: @Sendable (inout JobRecord) -> Void, admit: @Sendable ([JobRecord]) throws -> Void) throws -> JobRecord
     func job(id: String) throws -> JobRecord?
     /// The owner's jobs, newest first.
     func jobs(owner: String, state: JobState?, limit: Int, offset: Int) throws -> [JobRecord]
@@ -26,6 +29,12 @@ public protocol JobStore: Sendable {
     func appendLog(id: String, lines: [String], from: Int64, to: Int64) throws -> Bool
 }
 
+extension JobStore {
+    public func insert(id: String, owner: String, configuration: String, createdAt: Date) throws -> JobRecord {
+        try insert(id: id, owner: owner, configuration: configuration, createdAt: createdAt, setup: { _ in }, admit: { _ in })
+    }
+}
+
 /// Jobs in SQLite through GRDB: a `DatabasePool` (WAL journal) with versioned migrations
 /// (`JobStoreMigrations`). Every insert and update also appends the `JobEvent`s it causes, in the same
 /// transaction.
@@ -40,11 +49,16 @@ public final class SQLiteJobStore: JobStore {
         try JobStoreMigrations.migrator.migrate(pool)
     }
 
-    public func insert(id: String, owner: String, configuration: String, createdAt: Date) throws -> JobRecord {
+    public func insert(id: String, owner: String, configuration: String, createdAt: Date,
+                       setup: @Sendable (inout JobRecord) -> Void, admit: @Sendable ([JobRecord]) throws -> Void) throws -> JobRecord {
         try pool.write { db in
+            let unfinished = try JobRecord.filter(Column("owner") == owner)
+                .filter(JobState.allCases.filter { !$0.isTerminal }.map(\.rawValue).contains(Column("state"))).fetchAll(db)
+            try admit(unfinished)
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM job") ?? 0
-            let record = JobRecord(id: id, sequence: last + 1, owner: owner, state: .queued,
+            var record = JobRecord(id: id, sequence: last + 1, owner: owner, state: .queued,
                                    configuration: configuration, createdAt: createdAt)
+            setup(&record)
             try record.insert(db)
             try Self.record(JobEvent.changes(from: nil, to: record), db)
             return record

@@ -44,6 +44,16 @@ enum JobStoreMigrations {
                                arguments: [id, JSON.text(LegacyStateSnapshot(id: id, state: state, message: message))])
             }
         }
+        // Job resources and the Slurm executor's details (issue 6).
+        migrator.registerMigration("v3-executor") { db in
+            try db.alter(table: "job") { t in
+                t.add(column: "resources", .text)
+                t.add(column: "executor", .text)
+                t.add(column: "slurm_job_id", .text)
+                t.add(column: "native_state", .text)
+                t.add(column: "native_reason", .text)
+            }
+        }
         return migrator
     }
 }

@@ -16,10 +16,21 @@ public struct PtychiteServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         let store = try SQLiteJobStore(path: configuration.stateDirectory + "/jobs.sqlite")
-        service = JobService(configuration: configuration, store: store,
-                             executor: LocalExecutor(executablePath: configuration.executablePath), logger: logger)
+        service = JobService(configuration: configuration, store: store, executor: Self.makeExecutor(configuration, logger: logger),
+                             logger: logger)
         authenticator = try await configuration.makeAuthenticator(logger: logger)
         try await service.scheduler.recover()
+    }
+
+    /// The executor `PTYCHITE_EXECUTOR` names (issue 6, branch slurm).
+    static func makeExecutor(_ configuration: ServiceConfiguration, logger: Logger) -> any JobExecutor {
+        switch configuration.executor {
+        case .local:
+            return LocalExecutor(executablePath: configuration.executablePath)
+        case .slurm:
+            return SlurmExecutor(settings: configuration.slurm, executablePath: configuration.executablePath,
+                                 dataDirectory: configuration.dataDirectory, logger: logger)
+        }
     }
 
     public func makeApplication(onRunning: @escaping @Sendable (String) -> Void = { _ in }) -> some ApplicationProtocol {

@@ -46,6 +46,14 @@ public struct ServiceConfiguration: Sendable {
     /// `proxy`: addresses or CIDR ranges of the proxies whose header is believed (`PTYCHITE_PROXY_TRUSTED`).
     public var proxyTrusted: [AddressRange] = AddressRange.loopback
     // MARK: end of auth-mode settings
+    // MARK: Executor and job resources (issue 6, branch slurm; read in ServiceConfiguration+Executor.swift)
+    /// Which executor runs jobs (`PTYCHITE_EXECUTOR`).
+    public var executor: ExecutorKind = .local
+    /// `PTYCHITE_SLURM_*`: used when `executor` is `.slurm`.
+    public var slurm = SlurmSettings()
+    /// Defaults and maxima of job resources, per-owner limits.
+    public var resourcePolicy = ResourcePolicy()
+    // MARK: End of the executor block
 
     public init(dataDirectory: String, stateDirectory: String, executablePath: String) {
         self.dataDirectory = dataDirectory
@@ -79,9 +87,8 @@ public struct ServiceConfiguration: Sendable {
             }
             configuration.checkpointEvery = count
         }
-        if let executor = value("EXECUTOR"), executor != "local" {
-            throw ServiceConfigurationError("PTYCHITE_EXECUTOR '\(executor)': only 'local' is supported so far (slurm is not yet supported)")
-        }
+        // Executor, Slurm and resource variables (issue 6, branch slurm).
+        try configuration.readExecutorEnvironment(value)
         return configuration
     }
 
@@ -116,6 +123,7 @@ public struct ServiceConfiguration: Sendable {
             break
         }
         guard maxJobs >= 1 else { throw ServiceConfigurationError("max jobs must be at least 1 (got \(maxJobs))") }
+        try c.validateExecutorSettings() // issue 6, branch slurm
         let fm = FileManager.default
         c.dataDirectory = Self.absolute(dataDirectory)
         var isDirectory: ObjCBool = false

@@ -11,7 +11,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every option also comes from its PTYCHITE_* environment variable (DATA_DIR, STATE_DIR or \
             RESULTS_DIR, BIND, BASE_PATH, AUTH, TOKEN, MAX_JOBS, CHECKPOINT_EVERY, OIDC_ISSUER, OIDC_AUDIENCE, \
-            OIDC_JWKS, OIDC_LEEWAY, PROXY_USER_HEADER, PROXY_TRUSTED); flags win. Prints one line \
+            OIDC_JWKS, OIDC_LEEWAY, PROXY_USER_HEADER, PROXY_TRUSTED, EXECUTOR, SLURM_PARTITION, \
+            SLURM_ACCOUNT, SLURM_IMAGE); flags win. Slurm polling, job resource defaults and maxima and \
+            per-user limits come from the environment only (SLURM_POLL_SECONDS, DEFAULT_CPUS, MAX_GPUS, \
+            MAX_JOBS_PER_OWNER, …: see the README). Prints one line \
             'Ptychite is serving at URL' (with ?token=… in token mode) once the port is open; stops \
             gracefully on SIGTERM (running jobs are stopped and restart with the next start).
             """)
@@ -28,6 +31,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("checkpoint-every"),
             help: "Checkpoint interval for jobs that set none (default 25) [PTYCHITE_CHECKPOINT_EVERY].")
     var checkpointEvery: Int?
+    // MARK: Executor flags (issue 6, branch slurm); the resource limits are environment-only (README).
+    @Option(help: "local or slurm (default local) [PTYCHITE_EXECUTOR].") var executor: String?
+    @Option(name: .customLong("slurm-partition"), help: "sbatch --partition [PTYCHITE_SLURM_PARTITION].") var slurmPartition: String?
+    @Option(name: .customLong("slurm-account"), help: "sbatch --account [PTYCHITE_SLURM_ACCOUNT].") var slurmAccount: String?
+    @Option(name: .customLong("slurm-image"), help: "Apptainer image jobs run in [PTYCHITE_SLURM_IMAGE].") var slurmImage: String?
+    // MARK: End of the executor flags
 
     // Auth modes oidc and proxy (issue 4, auth branch).
     @Option(name: .customLong("oidc-issuer"), help: "oidc: the issuer tokens must name (iss) [PTYCHITE_OIDC_ISSUER].")
@@ -65,6 +74,16 @@ struct ServeCommand: AsyncParsableCommand {
                 configuration.checkpointEvery = checkpointEvery
             }
             try applyAuthFlags(to: &configuration)
+            // Executor flags (issue 6, branch slurm).
+            if let executor {
+                guard let kind = ExecutorKind(rawValue: executor.lowercased()) else {
+                    throw ServiceConfigurationError("--executor '\(executor)' is not one of local, slurm")
+                }
+                configuration.executor = kind
+            }
+            if let slurmPartition { configuration.slurm.partition = slurmPartition }
+            if let slurmAccount { configuration.slurm.account = slurmAccount }
+            if let slurmImage { configuration.slurm.image = slurmImage }
             configuration.version = Ptychite.version
             configuration = try configuration.validated()
             var logger = Logger(label: "ptychite.serve")

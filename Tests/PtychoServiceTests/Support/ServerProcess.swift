@@ -43,7 +43,8 @@ final class ServerProcess {
     let baseURL: URL
     let stderrPath: String
 
-    init(data: String, state: String, maxJobs: Int = 1, basePath: String = "", timeout: TimeInterval = 60) throws {
+    init(data: String, state: String, maxJobs: Int = 1, basePath: String = "", timeout: TimeInterval = 60,
+         environment extra: [String: String] = [:]) throws {
         stderrPath = state + "/server-stderr-\(UUID().uuidString).txt"
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         let stdout = Pipe()
@@ -56,6 +57,7 @@ final class ServerProcess {
         environment["PTYCHITE_TOKEN"] = Self.token
         environment["PTYCHITE_MAX_JOBS"] = "\(maxJobs)"
         environment["PTYCHITE_BASE_PATH"] = basePath
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = stdout
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
