@@ -106,27 +106,12 @@ final class OpenCLParityTests: XCTestCase {
         // rounding can tip either way for a frame right at it, and then the iterates differ by more than
         // rounding (the full reconstruction below uses the default bound).
         let settings = ProjectionSettings(fourierRelaxation: 0)
-        let engines: [(String, any ProjectionEngine)] = [
+        let engines: [(String, any ReconstructionEngine)] = [
             ("DM", DifferenceMap(alpha: 1, settings: settings)),
             ("RAAR", RelaxedAveragedAlternatingReflections(beta: 0.75, settings: settings)),
             ("AP", AlternatingProjections(settings: settings)),
         ]
-        for (name, engine) in engines {
-            let pair = makePair(modes: 2, fromTruthObject: true)
-            let cpu = CPUBackend(model: pair.cpu, data: pair.data, threads: 2, planningEffort: .estimate)
-            let device = try OpenCLBackend(model: pair.device, data: pair.data, context: context)
-            func run<E: ProjectionEngine>(_ engine: E) -> ([FourierMetrics], [FourierMetrics]) {
-                (iterate(engine, on: cpu, iterations: 4), iterate(engine, on: device, iterations: 4))
-            }
-            let (cpuMetrics, deviceMetrics) = _openExistential(engine, do: run)
-            XCTAssertLessThan(relativeDifference(pair.device.object, pair.cpu.object), 1e-4, "\(name) object")
-            XCTAssertLessThan(relativeDifference(pair.device.probe, pair.cpu.probe), 1e-4, "\(name) probe")
-            for (c, d) in zip(cpuMetrics, deviceMetrics) {
-                XCTAssertEqual(d.amplitudeResidual, c.amplitudeResidual, accuracy: 1e-3 * c.amplitudeResidual, "\(name) residual")
-                // The CPU evaluates ln with a fast approximation (`fastLogarithm`, ~1e-4 relative), the device exactly.
-                XCTAssertEqual(d.likelihood, c.likelihood, accuracy: 1e-3 * abs(c.likelihood), "\(name) likelihood")
-            }
-        }
+        try assertEnginesMatchTheCPU(engines, iterations: 4, cpuThreads: 2, tolerance: 1e-4, context: context)
     }
 
     /// ePIE and rPIE visit the frames one after another, every step on the device: a few iterations in the
@@ -139,18 +124,34 @@ final class OpenCLParityTests: XCTestCase {
             ("rPIE", RegularisedPIE(alpha: 1, beta: 1, objectRegularisation: 0.05, probeRegularisation: 0.25,
                                     probeUpdateStart: 1, positionRefinement: nil)),
         ]
+        try assertEnginesMatchTheCPU(engines, iterations: 3, cpuThreads: 1, tolerance: 1e-3, context: context)
+    }
+
+    /// Runs each engine for `iterations` from the same start (true object, aperture probe, 2 modes) on the
+    /// CPU and on the device: object and probe within `tolerance` (relative L2), the amplitude residual
+    /// within 1e-3 each iteration, and the Poisson likelihood within 1e-3 (the CPU evaluates ln with a
+    /// fast approximation, `fastLogarithm`, ~1e-4 relative; the device exactly).
+    func assertEnginesMatchTheCPU(_ engines: [(String, any ReconstructionEngine)], iterations: Int, cpuThreads: Int,
+                                  tolerance: Double, context: OpenCLContext,
+                                  file: StaticString = #filePath, line: UInt = #line) throws {
         for (name, engine) in engines {
             let pair = makePair(modes: 2, fromTruthObject: true)
-            let cpu = CPUBackend(model: pair.cpu, data: pair.data, threads: 1, planningEffort: .estimate)
+            let cpu = CPUBackend(model: pair.cpu, data: pair.data, threads: cpuThreads, planningEffort: .estimate)
             let device = try OpenCLBackend(model: pair.device, data: pair.data, context: context)
             func run<E: ReconstructionEngine>(_ engine: E) -> ([FourierMetrics], [FourierMetrics]) {
-                (iterate(engine, on: cpu, iterations: 3), iterate(engine, on: device, iterations: 3))
+                (iterate(engine, on: cpu, iterations: iterations), iterate(engine, on: device, iterations: iterations))
             }
             let (cpuMetrics, deviceMetrics) = _openExistential(engine, do: run)
-            XCTAssertLessThan(relativeDifference(pair.device.object, pair.cpu.object), 1e-3, "\(name) object")
-            XCTAssertLessThan(relativeDifference(pair.device.probe, pair.cpu.probe), 1e-3, "\(name) probe")
+            XCTAssertLessThan(relativeDifference(pair.device.object, pair.cpu.object), tolerance, "\(name) object",
+                              file: file, line: line)
+            XCTAssertLessThan(relativeDifference(pair.device.probe, pair.cpu.probe), tolerance, "\(name) probe",
+                              file: file, line: line)
+            XCTAssertEqual(cpuMetrics.count, deviceMetrics.count)
             for (c, d) in zip(cpuMetrics, deviceMetrics) {
-                XCTAssertEqual(d.amplitudeResidual, c.amplitudeResidual, accuracy: 1e-3 * c.amplitudeResidual, "\(name) residual")
+                XCTAssertEqual(d.amplitudeResidual, c.amplitudeResidual, accuracy: 1e-3 * c.amplitudeResidual,
+                               "\(name) residual", file: file, line: line)
+                XCTAssertEqual(d.likelihood, c.likelihood, accuracy: 1e-3 * abs(c.likelihood), "\(name) likelihood",
+                               file: file, line: line)
             }
         }
     }
