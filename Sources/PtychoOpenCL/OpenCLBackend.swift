@@ -8,9 +8,9 @@ import PtychoCore
 ///
 /// It implements the operators of the projection engines (DM, RAAR, AP) with mixed-state modes, the
 /// detector mask, the power-bound relaxation and probe-mode orthogonalisation, and the sequential sweeps
-/// of ePIE and rPIE (every step of every frame on the device). `unsupportedFeatures` names what it does
-/// not implement yet (mPIE's momentum, maximum likelihood, position refinement, the background); callers
-/// check it before choosing this backend.
+/// of ePIE, rPIE and mPIE (every step of every frame on the device; mPIE's momentum step through the
+/// host). `unsupportedFeatures` names what it does not implement yet (maximum likelihood, position
+/// refinement, the background); callers check it before choosing this backend.
 public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     public let model: ReconstructionModel
     public let data: MeasuredData
@@ -68,10 +68,10 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     public static func unsupportedFeatures(of configuration: ReconstructionConfiguration, plan: EnginePlan,
                                            modes: Int) -> String? {
         let unsupported = plan.stages.map(\.engine).filter {
-            ![.differenceMap, .relaxedAveragedAlternatingReflections, .alternatingProjections, .ePIE, .rPIE].contains($0)
+            $0 == .maximumLikelihood
         }
         if let engine = unsupported.first {
-            return "the OpenCL backend runs DM, RAAR, AP, ePIE and rPIE; \(engine.rawValue) runs on the CPU (--device cpu)"
+            return "the OpenCL backend runs DM, RAAR, AP, ePIE, rPIE and mPIE; \(engine.rawValue) runs on the CPU (--device cpu)"
         }
         if configuration.positionRefinement != nil { return "position refinement runs on the CPU only (--device cpu)" }
         if configuration.background { return "the background model runs on the CPU only (--device cpu)" }
@@ -294,6 +294,29 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         }
     }
 
+    // mPIE: the momentum arrays stay on the host (they are engine state a checkpoint saves); each
+    // momentum step (every T positions, four times per iteration by default) copies the object (and the
+    // probe) down, steps them there and copies them back.
+    public func makeMomentumBuffers() -> MomentumBuffers {
+        synchroniseModel(includingObject: true)
+        return MomentumBuffers(objectVelocity: ComplexArray(shape: model.object.shape),
+                               objectSnapshot: ComplexArray(copying: model.object),
+                               probeVelocity: ComplexArray(shape: model.probe.shape),
+                               probeSnapshot: ComplexArray(copying: model.probe))
+    }
+
+    public func applyMomentum(_ buffers: MomentumBuffers, friction: Float, feedback: Float, includeProbe: Bool) {
+        synchroniseModel(includingObject: true)
+        buffers.step(object: model.object, probe: model.probe, friction: friction, feedback: feedback,
+                     includeProbe: includeProbe)
+        attempt {
+            try objectBuffer.upload(model.object.pointer, count: 2 * model.object.count)
+            guard includeProbe else { return }
+            try probeBuffer.upload(model.probe.pointer, count: 2 * model.probe.count)
+            try updatePowerMaxima(frame: nil)   // the next PIE update's max Σ|P|²
+        }
+    }
+
     public func synchroniseModel(includingObject: Bool) {
         attempt {
             try probeBuffer.download(model.probe.pointer, count: 2 * model.probe.count)
@@ -306,10 +329,6 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         preconditionFailure("\(what) is not implemented on the OpenCL backend (see OpenCLBackend.unsupportedFeatures)")
     }
     public func refinePositions(stepLimit: Double) { unsupported("position refinement") }
-    public func makeMomentumBuffers() -> MomentumBuffers { unsupported("mPIE") }
-    public func applyMomentum(_ buffers: MomentumBuffers, friction: Float, feedback: Float, includeProbe: Bool) {
-        unsupported("mPIE")
-    }
     public var background: IncoherentBackground? { nil }
     public func enableBackground() { unsupported("the background model") }
     public func refineBackground() {}

@@ -64,7 +64,7 @@ public struct OpenCLDevice: Sendable, CustomStringConvertible {
             .trimmingCharacters(in: .whitespaces)
     }
 
-    private static func scalarInfo<T>(_ id: cl_device_id, _ parameter: Int32, _ zero: T) -> T {
+    private static func scalarInfo<T: BitwiseCopyable>(_ id: cl_device_id, _ parameter: Int32, _ zero: T) -> T {
         var value = zero
         _ = clGetDeviceInfo(id, cl_device_info(parameter), MemoryLayout<T>.size, &value, nil)
         return value

@@ -114,7 +114,7 @@ final class OpenCLParityTests: XCTestCase {
         try assertEnginesMatchTheCPU(engines, iterations: 4, cpuThreads: 2, tolerance: 1e-4, context: context)
     }
 
-    /// ePIE and rPIE visit the frames one after another, every step on the device: a few iterations in the
+    /// ePIE, rPIE and mPIE visit the frames one after another, every step on the device: a few iterations in the
     /// same (random) order give the CPU's object and probe. Sequential updates compound the FFTs' rounding
     /// differences frame after frame, hence a looser bound than for the projection engines.
     func testPIEFamilyMatchesTheCPU() throws {
@@ -123,6 +123,8 @@ final class OpenCLParityTests: XCTestCase {
             ("ePIE", ExtendedPIE(alpha: 1, beta: 1, probeUpdateStart: 1, positionRefinement: nil)),
             ("rPIE", RegularisedPIE(alpha: 1, beta: 1, objectRegularisation: 0.05, probeRegularisation: 0.25,
                                     probeUpdateStart: 1, positionRefinement: nil)),
+            ("mPIE", MomentumPIE(alpha: 1, beta: 1, objectRegularisation: 0.05, probeRegularisation: 0.25, interval: 15,
+                                 friction: 0.7, feedback: 0.3, probeUpdateStart: 1, positionRefinement: nil)),
         ]
         try assertEnginesMatchTheCPU(engines, iterations: 3, cpuThreads: 1, tolerance: 1e-3, context: context)
     }
@@ -204,8 +206,12 @@ final class OpenCLParityTests: XCTestCase {
         let configuration = ReconstructionConfiguration()
         XCTAssertNil(OpenCLBackend.unsupportedFeatures(of: configuration, plan: try EnginePlan(parsing: "DM:5,RAAR:5,AP:5"), modes: 3))
         let message = OpenCLBackend.unsupportedFeatures(of: configuration, plan: try EnginePlan(parsing: "DM:5,ML:5"), modes: 1)
-        XCTAssertEqual(message, "the OpenCL backend runs DM, RAAR, AP, ePIE and rPIE; ML runs on the CPU (--device cpu)")
-        XCTAssertNotNil(OpenCLBackend.unsupportedFeatures(of: configuration, plan: try EnginePlan(parsing: "mPIE:5"), modes: 1))
+        XCTAssertEqual(message, "the OpenCL backend runs DM, RAAR, AP, ePIE, rPIE and mPIE; ML runs on the CPU (--device cpu)")
+        XCTAssertNil(OpenCLBackend.unsupportedFeatures(of: configuration, plan: try EnginePlan(parsing: "ePIE:5,rPIE:5,mPIE:5"), modes: 1))
+        var refining = configuration
+        refining.refinePositionsStart = 5
+        XCTAssertEqual(OpenCLBackend.unsupportedFeatures(of: refining, plan: try EnginePlan(parsing: "DM:5"), modes: 1),
+                       "position refinement runs on the CPU only (--device cpu)")
     }
 
     func testDeviceSelection() throws {

@@ -38,3 +38,28 @@ public final class MomentumBuffers: @unchecked Sendable {
         }
     }
 }
+
+extension MomentumBuffers {
+    /// mPIE's momentum step (see `MomentumPIE`) on the object, and on the probe when `includeProbe`:
+    /// v ← η·v + (X − S);  X ← X + ν·v;  S ← X, where X is the model's array (host memory; a device
+    /// backend copies its working arrays through it).
+    public func step(object: ComplexArray, probe: ComplexArray, friction: Float, feedback: Float, includeProbe: Bool) {
+        Self.step(object.pointer, velocity: objectVelocity.pointer, snapshot: objectSnapshot.pointer,
+                  floats: 2 * object.count, friction: friction, feedback: feedback)
+        guard includeProbe else { return }
+        Self.step(probe.pointer, velocity: probeVelocity.pointer, snapshot: probeSnapshot.pointer,
+                  floats: 2 * probe.count, friction: friction, feedback: feedback)
+    }
+
+    /// Element-wise over interleaved floats (real and imaginary parts alike, the update being linear).
+    static func step(_ x: UnsafeMutablePointer<Float>, velocity v: UnsafeMutablePointer<Float>,
+                     snapshot s: UnsafeMutablePointer<Float>, floats: Int, friction: Float, feedback: Float) {
+        for i in 0..<floats {
+            let velocity = friction * v[i] + (x[i] - s[i])
+            let value = x[i] + feedback * velocity
+            v[i] = velocity
+            x[i] = value
+            s[i] = value
+        }
+    }
+}
