@@ -123,8 +123,9 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(server.terminate(), 0)
     }
 
-    /// Long enough for the kill to land mid-run, short enough for the suite's time budget.
-    static let longIterations = 1000
+    /// Long enough for the kill or SIGTERM to land mid-run on an idle machine (1000 iterations could finish
+    /// between the job turning RUNNING and the signal), short enough for the suite's time budget.
+    static let longIterations = 6000
 
     /// The manifest lists the HDF5 result; its download has the listed checksum and holds an object.
     func checkResult(_ server: ServerProcess, id: String, state: TemporaryDirectory, iterations: Int) throws {
