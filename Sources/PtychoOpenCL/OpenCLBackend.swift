@@ -37,6 +37,8 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     let distance: OpenCLBuffer
     /// `[B, K, ⌈n/256⌉]` per-work-group partial sums of the exit-wave update's distance.
     let partialDistances: OpenCLBuffer
+    /// `[3, N]` host copy of the per-frame metric terms, allocated once (read back after every sweep).
+    let metricValues: RealArray
     /// Work-groups per frame of the modulus metrics (256 items, 16 pixels each), and their partial sums.
     let metricGroupsPerFrame: Int
     let partialResidual: OpenCLBuffer
@@ -127,6 +129,7 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         likelihood = try OpenCLBuffer(context, bytes: 4 * frames)
         distance = try OpenCLBuffer(context, bytes: 4 * frames)
         partialDistances = try OpenCLBuffer(context, bytes: 4 * batchSize * shape.modes * ((n + 255) / 256))
+        metricValues = RealArray(shape: [3, frames])
         metricGroupsPerFrame = (n + 4095) / 4096
         partialResidual = try OpenCLBuffer(context, bytes: 4 * batchSize * metricGroupsPerFrame)
         partialLikelihood = try OpenCLBuffer(context, bytes: 4 * batchSize * metricGroupsPerFrame)
@@ -193,13 +196,15 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     func collectMetrics() -> FourierMetrics {
         var metrics = FourierMetrics()
         guard sweepProducedModulusMetrics || sweepProducedDistances else { return metrics }
-        let values = RealArray(shape: [3, frameCount])
+        let values = metricValues
         attempt {
             if sweepProducedModulusMetrics {
                 try residual.download(values.slice(0), count: frameCount)
                 try likelihood.download(values.slice(1), count: frameCount)
             }
             if sweepProducedDistances { try distance.download(values.slice(2), count: frameCount) }
+            if !sweepProducedModulusMetrics { values.slice(0).update(repeating: 0, count: 2 * frameCount) }
+            if !sweepProducedDistances { values.slice(2).update(repeating: 0, count: frameCount) }
         }
         for j in 0..<frameCount {
             metrics.amplitudeResidual += Double(values.slice(0)[j])
