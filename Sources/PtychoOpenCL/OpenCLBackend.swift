@@ -7,10 +7,11 @@ import PtychoCore
 /// each iteration, the object at checkpoints and at the end).
 ///
 /// It implements the operators of the projection engines (DM, RAAR, AP) with mixed-state modes, the
-/// detector mask, the power-bound relaxation and probe-mode orthogonalisation, and the sequential sweeps
+/// detector mask, the power-bound relaxation and probe-mode orthogonalisation, the sequential sweeps
 /// of ePIE, rPIE and mPIE (every step of every frame on the device; mPIE's momentum step through the
-/// host). `unsupportedFeatures` names what it does not implement yet (maximum likelihood, position
-/// refinement, the background); callers check it before choosing this backend.
+/// host), and maximum likelihood (gradients, conjugate-gradient steps and line-search sums on the device,
+/// `OpenCLBackend+Likelihood`). `unsupportedFeatures` names what it does not implement yet; callers check
+/// it before choosing this backend.
 public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     public let model: ReconstructionModel
     public let data: MeasuredData
@@ -52,6 +53,8 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     /// Which frames meet each 16×16 tile of the object (for the object sums' gather).
     private(set) var objectTiles: ObjectTiles!
     let orthogonaliser: ProbeModeOrthogonaliser
+    /// The conjugate-gradient arrays while a maximum-likelihood stage runs.
+    var likelihoodBuffers: OpenCLLikelihoodBuffers?
     /// `[N, K, n]` on the device while a projection stage runs.
     var exitWaveBuffer: OpenCLBuffer?
     /// Host copy of the exit waves, made only when a checkpoint asks for them.
@@ -69,29 +72,29 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     /// What of `configuration` and `plan` this backend cannot run, or nil when it runs all of it.
     public static func unsupportedFeatures(of configuration: ReconstructionConfiguration, plan: EnginePlan,
                                            modes: Int) -> String? {
-        let unsupported = plan.stages.map(\.engine).filter {
-            $0 == .maximumLikelihood
-        }
-        if let engine = unsupported.first {
-            return "the OpenCL backend runs DM, RAAR, AP, ePIE, rPIE and mPIE; \(engine.rawValue) runs on the CPU (--device cpu)"
-        }
         if configuration.positionRefinement != nil { return "position refinement runs on the CPU only (--device cpu)" }
         if configuration.background { return "the background model runs on the CPU only (--device cpu)" }
         if modes > 16 { return "the OpenCL backend handles at most 16 probe modes" }
         return nil
     }
 
-    /// Device memory the reconstruction needs with exit waves stored, bytes.
-    public static func memoryNeeded(frames: Int, shape: FrameShape, objectPixels: Int, batchSize: Int) -> Int {
+    /// Device memory the reconstruction needs with exit waves stored (or, with `likelihood`, the larger of
+    /// that and a maximum-likelihood stage's arrays), bytes.
+    public static func memoryNeeded(frames: Int, shape: FrameShape, objectPixels: Int, batchSize: Int,
+                                    likelihood: Bool = false) -> Int {
         let frame = shape.modes * shape.pixels * 8
-        return frames * frame                      // exit waves
+        let stage = max(frames * frame, likelihood ? OpenCLLikelihoodBuffers.bytes(
+            frames: frames, batchSize: batchSize, shape: shape, objectPixels: objectPixels) : 0)
+        return stage                               // exit waves, or ML's far fields and search waves
             + batchSize * frame                    // batch scratch
             + frames * shape.pixels * 4            // amplitudes
             + objectPixels * 8 * 2 + objectPixels * 4     // object, its numerator and denominator
             + frame * 3 + shape.pixels * 8 + frames * 20  // probe, its sums, mask, positions, metrics
     }
 
-    public init(model: ReconstructionModel, data: MeasuredData, context: OpenCLContext, batchSize requested: Int? = nil) throws {
+    /// `reservingLikelihood`: the plan has a maximum-likelihood stage, whose arrays the memory check includes.
+    public init(model: ReconstructionModel, data: MeasuredData, context: OpenCLContext, batchSize requested: Int? = nil,
+                reservingLikelihood: Bool = false) throws {
         self.model = model
         self.data = data
         self.context = context
@@ -102,7 +105,8 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         // and the FFT plans few.
         let budget = min(1 << 30, device.globalMemory / 8, device.maximumAllocation)
         batchSize = max(1, min(frames, requested ?? max(1, budget / frameBytes)))
-        let needed = Self.memoryNeeded(frames: frames, shape: shape, objectPixels: model.object.count, batchSize: batchSize)
+        let needed = Self.memoryNeeded(frames: frames, shape: shape, objectPixels: model.object.count, batchSize: batchSize,
+                                       likelihood: reservingLikelihood)
         guard needed <= device.globalMemory else {
             throw OpenCLError.memory(device: device.name, needed: needed, available: device.globalMemory)
         }
@@ -337,16 +341,4 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     public var background: IncoherentBackground? { nil }
     public func enableBackground() { unsupported("the background model") }
     public func refineBackground() {}
-    public func prepareLikelihood() { unsupported("maximum likelihood") }
-    public func releaseLikelihood() {}
-    public func reduceLikelihoodGradient(smoothness: Double) -> LikelihoodGradientSummary { unsupported("maximum likelihood") }
-    public func conjugateGradientProducts() -> ConjugateGradientProducts { unsupported("maximum likelihood") }
-    public func updateSearchDirection(beta: Double, probeScale: Double, includeProbe: Bool) { unsupported("maximum likelihood") }
-    public func takeLineSearchSums() -> (first: Double, second: Double) { unsupported("maximum likelihood") }
-    public func smoothnessAlongSearchDirection(weight: Double) -> (first: Double, second: Double) {
-        unsupported("maximum likelihood")
-    }
-    public func stepAlongSearchDirection(_ step: Float, includeProbe: Bool) { unsupported("maximum likelihood") }
-    public func conjugateGradientState() -> [String: ComplexArray] { unsupported("maximum likelihood") }
-    public func restoreConjugateGradientState(_ arrays: [String: ComplexArray]) throws { unsupported("maximum likelihood") }
 }

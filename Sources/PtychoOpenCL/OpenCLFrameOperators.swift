@@ -18,13 +18,13 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         kernels = backend.kernels
     }
 
-    private func range(_ batch: FrameBatch) -> (first: Int32, count: Int32) {
+    func range(_ batch: FrameBatch) -> (first: Int32, count: Int32) {
         let indices = batch.indices
         precondition(indices.last! - indices.first! + 1 == indices.count, "OpenCL batches are contiguous")
         return (Int32(indices.first!), Int32(indices.count))
     }
 
-    private var geometry: [KernelArgument] {
+    var geometry: [KernelArgument] {
         [.int(Int32(shape.modes)), .int(Int32(shape.height)), .int(Int32(shape.width)),
          .int(Int32(backend.model.placement.objectWidth))]
     }
@@ -41,7 +41,7 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         }
     }
 
-    private func plan(_ batch: FrameBatch) -> OpenCLFFTPlan { backend.fftPlans[batch.indices.count]! }
+    func plan(_ batch: FrameBatch) -> OpenCLFFTPlan { backend.fftPlans[batch.indices.count]! }
 
     public func propagateForward(_ batch: FrameBatch) {
         backend.attempt { try plan(batch).execute(backend.scratch, inverse: false) }
@@ -54,28 +54,41 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
     public func projectModulus(_ batch: FrameBatch, relaxation: Float) {
         let (first, count) = range(batch)
         let modes = Int32(shape.modes), n = Int32(shape.pixels)
-        backend.sweepProducedModulusMetrics = true
         backend.attempt {
-            let perFrame = Int32(backend.metricGroupsPerFrame)
-            try kernels.modulusMetrics.launch(on: context, global: Int(count) * Int(perFrame) * groupSize, local: groupSize, [
-                .buffer(backend.scratch), .buffer(backend.amplitudes), .buffer(backend.mask),
-                .buffer(backend.partialResidual), .buffer(backend.partialLikelihood), .int(first), .int(modes), .int(n),
-                .int(perFrame), .local(4 * groupSize)])
-            for (partials, total) in [(backend.partialResidual, backend.residual), (backend.partialLikelihood, backend.likelihood)] {
-                try kernels.sumPartials.launch(on: context, global: Int(count) * groupSize, local: groupSize, [
-                    .buffer(partials), .buffer(total), .int(first), .int(perFrame), .local(4 * groupSize)])
-            }
+            try accumulateModulusMetrics(first: first, count: count)
             try kernels.modulusApply.launch(on: context, global: Int(count) * shape.pixels, local: groupSize, [
                 .buffer(backend.scratch), .buffer(backend.amplitudes), .buffer(backend.mask), .buffer(backend.residual),
                 .buffer(backend.noise), .float(relaxation), .int(first), .int(count), .int(modes), .int(n)])
         }
     }
 
+    /// Each frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) from the far fields in scratch, into the per-frame
+    /// metric terms (`modulus_metrics`, then `sum_partials` per frame).
+    func accumulateModulusMetrics(first: Int32, count: Int32) throws {
+        backend.sweepProducedModulusMetrics = true
+        try sumPerFrame(kernels.modulusMetrics, first: first, count: count,
+                        into: [(backend.partialResidual, backend.residual), (backend.partialLikelihood, backend.likelihood)],
+                        [.buffer(backend.scratch), .buffer(backend.amplitudes), .buffer(backend.mask),
+                         .buffer(backend.partialResidual), .buffer(backend.partialLikelihood), .int(first),
+                         .int(Int32(shape.modes)), .int(Int32(shape.pixels)), .int(Int32(backend.metricGroupsPerFrame)),
+                         .local(4 * groupSize)])
+    }
+
+    /// Runs a per-frame partial-sum kernel (`metricGroupsPerFrame` work-groups per frame, `arguments` given
+    /// in full) and adds each pair's partials up per frame into its `[N]` total.
+    func sumPerFrame(_ kernel: OpenCLKernel, first: Int32, count: Int32,
+                     into pairs: [(partials: OpenCLBuffer, total: OpenCLBuffer)], _ arguments: [KernelArgument]) throws {
+        let perFrame = backend.metricGroupsPerFrame
+        try kernel.launch(on: context, global: Int(count) * perFrame * groupSize, local: groupSize, arguments)
+        for (partials, total) in pairs {
+            try kernels.sumPartials.launch(on: context, global: Int(count) * groupSize, local: groupSize, [
+                .buffer(partials), .buffer(total), .int(first), .int(Int32(perFrame)), .local(4 * groupSize)])
+        }
+    }
+
     public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float) {
         let (first, count) = range(batch)
         let groupsPerMode = (shape.pixels + groupSize - 1) / groupSize
-        let placement = backend.model.placement
-        let tiles = backend.objectTiles!
         backend.sweepProducedDistances = true
         backend.attempt {
             try kernels.updateExitWaves.launch(on: context, global: Int(count) * shape.modes * groupsPerMode * groupSize,
@@ -86,22 +99,32 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
             try kernels.sumPartials.launch(on: context, global: Int(count) * groupSize, local: groupSize, [
                 .buffer(backend.partialDistances), .buffer(backend.distance), .int(first),
                 .int(Int32(shape.modes * groupsPerMode)), .local(4 * groupSize)])
-            try kernels.accumulateObjectSums.launch(on: context, global: tiles.count * 256, local: 256, [
-                .buffer(backend.exitWaveBuffer!), .buffer(backend.probeBuffer), .buffer(backend.rows),
-                .buffer(backend.columns), .buffer(tiles.offsets), .buffer(tiles.frames),
-                .buffer(backend.objectNumerator), .buffer(backend.objectDenominator), .int(first), .int(count)]
-                + geometry + [.int(Int32(placement.objectHeight)), .int(Int32(tiles.across))])
+            try accumulateObjectSums(from: backend.exitWaveBuffer!, waveFirst: 0, first: first, count: count)
         }
+    }
+
+    /// The object's overlap sums Σ_k P_k*·w_jk and Σ_k|P_k|² over frames `first ..< first + count`, frame j's
+    /// waves at index j − `waveFirst` of `waves` (`accumulate_object_sums`).
+    func accumulateObjectSums(from waves: OpenCLBuffer, waveFirst: Int32, first: Int32, count: Int32) throws {
+        let tiles = backend.objectTiles!
+        try kernels.accumulateObjectSums.launch(on: context, global: tiles.count * 256, local: 256, [
+            .buffer(waves), .buffer(backend.probeBuffer), .buffer(backend.rows),
+            .buffer(backend.columns), .buffer(tiles.offsets), .buffer(tiles.frames),
+            .buffer(backend.objectNumerator), .buffer(backend.objectDenominator), .int(first), .int(count),
+            .int(waveFirst)] + geometry + [.int(Int32(backend.model.placement.objectHeight)), .int(Int32(tiles.across))])
+    }
+
+    /// The probe's overlap sums Σ_j O_j*·w_jk and Σ_j|O_j|², waves indexed as in `accumulateObjectSums`.
+    func accumulateProbeSums(from waves: OpenCLBuffer, waveFirst: Int32, first: Int32, count: Int32) throws {
+        try kernels.accumulateProbeSums.launch(on: context, global: shape.modes * shape.pixels, local: groupSize, [
+            .buffer(waves), .buffer(backend.objectBuffer), .buffer(backend.rows),
+            .buffer(backend.columns), .buffer(backend.probeNumerator), .buffer(backend.probeDenominator),
+            .int(first), .int(count), .int(waveFirst)] + geometry)
     }
 
     public func accumulateProbeSums(_ batch: FrameBatch) {
         let (first, count) = range(batch)
-        backend.attempt {
-            try kernels.accumulateProbeSums.launch(on: context, global: shape.modes * shape.pixels, local: groupSize, [
-                .buffer(backend.exitWaveBuffer!), .buffer(backend.objectBuffer), .buffer(backend.rows),
-                .buffer(backend.columns), .buffer(backend.probeNumerator), .buffer(backend.probeDenominator),
-                .int(first), .int(count)] + geometry)
-        }
+        backend.attempt { try accumulateProbeSums(from: backend.exitWaveBuffer!, waveFirst: 0, first: first, count: count) }
     }
 
     /// The PIE family's update for one frame (sequential sweeps): its patch's max |O|², the update, and the
@@ -126,11 +149,4 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         preconditionFailure("\(what) is not implemented on the OpenCL backend (see OpenCLBackend.unsupportedFeatures)")
     }
     public func estimatePositionShift(_ batch: FrameBatch, fromStoredExitWaves: Bool) { unsupported("position refinement") }
-    public func weightLikelihoodGradient(_ batch: FrameBatch, noise: LikelihoodNoiseModel) { unsupported("maximum likelihood") }
-    public func accumulateLikelihoodGradient(_ batch: FrameBatch, includeProbe: Bool) { unsupported("maximum likelihood") }
-    public func combineSearchWaves(_ batch: FrameBatch, includeProbe: Bool) { unsupported("maximum likelihood") }
-    public func propagateSearchWavesForward(_ batch: FrameBatch, includeProbe: Bool) { unsupported("maximum likelihood") }
-    public func accumulateLineSearch(_ batch: FrameBatch, noise: LikelihoodNoiseModel, includeProbe: Bool) {
-        unsupported("maximum likelihood")
-    }
 }

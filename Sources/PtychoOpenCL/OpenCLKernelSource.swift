@@ -133,12 +133,14 @@ __kernel void sum_partials(__global const float *partial, __global float *total,
 /* FrameKernels.updateExitWaves, second half: the object's overlap sums Σ_jk P_k*ψ_jk and Σ_jk |P_k|² over
    the batch's frames, gathered per object pixel: one work-group per 16×16 tile of the object, looping
    over the frames whose patch meets the tile (`tileFrames[tileOffsets[t] ..< tileOffsets[t + 1]]`, in
-   ascending order, so the sums do not depend on scheduling). No atomics: each pixel has one owner. */
+   ascending order, so the sums do not depend on scheduling). No atomics: each pixel has one owner.
+   psi holds frame j's waves at index j − waveFirst: the stored exit waves (waveFirst 0) or the batch's
+   scratch (waveFirst = first; the maximum-likelihood gradient's chain rule, g_O = Σ P*·g_ψ). */
 __kernel void accumulate_object_sums(__global const float2 *psi, __global const float2 *probe,
                                      __global const int *rows, __global const int *columns,
                                      __global const int *tileOffsets, __global const int *tileFrames,
                                      __global float2 *objectNumerator, __global float *objectDenominator,
-                                     int first, int count, int modes, int height, int width,
+                                     int first, int count, int waveFirst, int modes, int height, int width,
                                      int objectWidth, int objectHeight, int tilesAcross) {
     int t = get_group_id(0), lid = get_local_id(0);
     int y = (t / tilesAcross) * 16 + lid / 16, X = (t % tilesAcross) * 16 + lid % 16;
@@ -154,7 +156,7 @@ __kernel void accumulate_object_sums(__global const float2 *psi, __global const 
         int p = r * width + x;
         for (int k = 0; k < modes; k++) {
             float2 P = probe[k * n + p];
-            numerator += cmulconj(P, psi[((long)j * modes + k) * n + p]);
+            numerator += cmulconj(P, psi[((long)(j - waveFirst) * modes + k) * n + p]);
             denominator += dot(P, P);
         }
     }
@@ -164,11 +166,12 @@ __kernel void accumulate_object_sums(__global const float2 *psi, __global const 
 }
 
 /* FrameKernels.accumulateProbeSums: Σ_j O_j*ψ_jk and Σ_j |O_j|² per probe pixel, gathered over the
-   batch's frames by one work-item per (mode, pixel): no atomics. */
+   batch's frames by one work-item per (mode, pixel): no atomics. psi as in accumulate_object_sums. */
 __kernel void accumulate_probe_sums(__global const float2 *psi, __global const float2 *object,
                                     __global const int *rows, __global const int *columns,
                                     __global float2 *probeNumerator, __global float *probeDenominator,
-                                    int first, int count, int modes, int height, int width, int objectWidth) {
+                                    int first, int count, int waveFirst, int modes, int height, int width,
+                                    int objectWidth) {
     int n = height * width, i = get_global_id(0);
     if (i >= modes * n) return;
     int k = i / n, p = i - k * n, r = p / width, x = p - r * width;
@@ -176,7 +179,7 @@ __kernel void accumulate_probe_sums(__global const float2 *psi, __global const f
     float denominator = 0.0f;
     for (int j = first; j < first + count; j++) {
         float2 O = object[(rows[j] + r) * objectWidth + columns[j] + x];
-        numerator += cmulconj(O, psi[((long)j * modes + k) * n + p]);
+        numerator += cmulconj(O, psi[((long)(j - waveFirst) * modes + k) * n + p]);
         denominator += dot(O, O);
     }
     probeNumerator[i] += numerator;

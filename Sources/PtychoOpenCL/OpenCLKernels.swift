@@ -4,9 +4,12 @@ struct OpenCLKernels {
     let accumulateProbeSums, sumPartials: OpenCLKernel
     let powerMaximumPartials, pieUpdate: OpenCLKernel
     let maximum, overlapSolve, mixModes: OpenCLKernel
+    // maximum likelihood (`OpenCLLikelihoodKernelSource`)
+    let likelihoodWeight, searchWaves, lineSearchPartials, innerProductPartials: OpenCLKernel
+    let updateSearchDirection, stepAlong, smoothnessGradient, smoothnessAlong: OpenCLKernel
 
     init(_ context: OpenCLContext) throws {
-        let program = try context.build(OpenCLKernelSource.text)
+        let program = try context.build(OpenCLKernelSource.text + OpenCLLikelihoodKernelSource.text)
         combineExitWaves = try program.kernel("combine_exit_waves")
         modulusMetrics = try program.kernel("modulus_metrics")
         modulusApply = try program.kernel("modulus_apply")
@@ -19,5 +22,13 @@ struct OpenCLKernels {
         maximum = try program.kernel("maximum")
         overlapSolve = try program.kernel("overlap_solve")
         mixModes = try program.kernel("mix_modes")
+        likelihoodWeight = try program.kernel("likelihood_weight")
+        searchWaves = try program.kernel("search_waves")
+        lineSearchPartials = try program.kernel("line_search_partials")
+        innerProductPartials = try program.kernel("inner_product_partials")
+        updateSearchDirection = try program.kernel("update_search_direction")
+        stepAlong = try program.kernel("step_along")
+        smoothnessGradient = try program.kernel("smoothness_gradient")
+        smoothnessAlong = try program.kernel("smoothness_along")
     }
 }

@@ -46,7 +46,9 @@ enum ComputeDeviceChoice {
         }
         do {
             let context = try OpenCLContext(device: device)
-            return OpenCLChoice(backend: try OpenCLBackend(model: model, data: data, context: context))
+            let likelihood = plan.stages.contains { $0.engine == .maximumLikelihood }
+            return OpenCLChoice(backend: try OpenCLBackend(model: model, data: data, context: context,
+                                                           reservingLikelihood: likelihood))
         } catch {
             return try give("\(error)")
         }

@@ -30,7 +30,7 @@ public final class LikelihoodBuffers {
     }
 
     /// Names of the carried arrays in engine state.
-    static let stateNames = ["ml_object_direction", "ml_probe_direction", "ml_previous_object_gradient",
+    public static let stateNames = ["ml_object_direction", "ml_probe_direction", "ml_previous_object_gradient",
                              "ml_previous_probe_gradient"]
     var carried: [ComplexArray] { [objectDirection, probeDirection, previousObjectGradient, previousProbeGradient] }
 }

@@ -1,0 +1,58 @@
+import Foundation
+import PtychoCore
+import PtychoOpenCL
+import XCTest
+
+/// Maximum likelihood on the device against the CPU (`MaximumLikelihood` over `OpenCLBackend+Likelihood`).
+final class OpenCLLikelihoodTests: XCTestCase, ParityTesting {
+    /// A few conjugate-gradient iterations give the CPU's object, probe and metrics: Poisson with the
+    /// smoothness prior and the probe joining at iteration 2 (a direction restart), and the
+    /// Gaussian-on-amplitude model with the probe from the start. Each step γ comes from sums over every
+    /// pixel, so rounding differences enter the step length as well as the direction; still rounding-level.
+    func testMaximumLikelihoodMatchesTheCPU() throws {
+        let context = try context()
+        let engines: [(String, any ReconstructionEngine)] = [
+            ("ML Poisson", MaximumLikelihood(noise: .poisson, objectRegularisation: 0.05, probeUpdateStart: 2)),
+            ("ML Gaussian", MaximumLikelihood(noise: .gaussian, probeUpdateStart: 1)),
+        ]
+        try assertEnginesMatchTheCPU(engines, iterations: 4, cpuThreads: 2, tolerance: 1e-4, context: context)
+    }
+
+    /// ML lowers the Poisson NLL on the device as on the CPU: DM:20 then ML:20 from a flat object ends
+    /// below DM's likelihood and within 1 % of the CPU's.
+    func testMaximumLikelihoodAfterDifferenceMapLowersTheLikelihood() throws {
+        let context = try context()
+        let pair = makePair(modes: 1)
+        let configuration = ReconstructionConfiguration()
+        let plan = try EnginePlan(parsing: "DM:20,ML:20")
+        let cpu = Reconstruction(model: pair.cpu, data: pair.data, configuration: configuration, threads: 2,
+                                 planningEffort: .estimate)
+        let device = Reconstruction(model: pair.device, data: pair.data, configuration: configuration,
+                                    backend: try OpenCLBackend(model: pair.device, data: pair.data, context: context,
+                                                               reservingLikelihood: true))
+        let cpuHistory = cpu.run(plan: plan), deviceHistory = device.run(plan: plan)
+        XCTAssertEqual(deviceHistory.count, 40)
+        XCTAssertLessThan(deviceHistory[39].poissonNLL, deviceHistory[19].poissonNLL)
+        XCTAssertEqual(deviceHistory[39].poissonNLL, cpuHistory[39].poissonNLL, accuracy: 0.01 * abs(cpuHistory[39].poissonNLL))
+    }
+
+    /// The conjugate-gradient state a checkpoint saves continues on a new backend exactly where the
+    /// uninterrupted run goes: 2 + 2 iterations with a save and restore in between equal 4 iterations.
+    func testStateRestoredOnANewBackendContinuesIdentically() throws {
+        let context = try context()
+        let pair = makePair(modes: 2, fromTruthObject: true)
+        let engine = MaximumLikelihood(noise: .poisson, objectRegularisation: 0.05, probeUpdateStart: 1)
+        try iterate(engine, on: try OpenCLBackend(model: pair.cpu, data: pair.data, context: context), iterations: 1...4)
+
+        let first = try OpenCLBackend(model: pair.device, data: pair.data, context: context)
+        let (_, state) = try iterate(engine, on: first, iterations: 1...2)
+        XCTAssertEqual(Set(state.complexArrays.keys), Set(LikelihoodBuffers.stateNames))
+        let resumed = ReconstructionModel(object: ComplexArray(copying: pair.device.object),
+                                          probe: ComplexArray(copying: pair.device.probe),
+                                          placement: pair.device.placement)
+        try iterate(engine, on: try OpenCLBackend(model: resumed, data: pair.data, context: context), iterations: 3...4,
+                    restoring: state)
+        XCTAssertEqual(relativeDifference(resumed.object, pair.cpu.object), 0, "object after resume")
+        XCTAssertEqual(relativeDifference(resumed.probe, pair.cpu.probe), 0, "probe after resume")
+    }
+}
