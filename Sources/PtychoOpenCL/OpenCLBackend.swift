@@ -62,6 +62,24 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     /// The frame indices 0..<N, handed out in contiguous batches.
     let frameIndices: UnsafeMutableBufferPointer<Int>
     private(set) var operators: OpenCLFrameOperators!
+    /// `[n]` the incoherent background B on the device (zeros while the model has none), and zeros for
+    /// the metrics of engines that leave B out (maximum likelihood, as on the CPU).
+    let backgroundBuffer: OpenCLBuffer
+    let noBackground: OpenCLBuffer
+    /// `[n]` Σ m·I/Î since B's last refinement, and how many frame projections added to it.
+    let backgroundRatioSums: OpenCLBuffer
+    var backgroundFrames = 0
+    public private(set) var background: IncoherentBackground?
+    func setBackground(_ value: IncoherentBackground) { background = value }
+    /// Host copy of the ratio sums for B's refinement.
+    let backgroundRatioHost: RealArray
+    /// `[N, 2]` each frame's estimated shift (rows, columns) of the sweep, on the device and its host copy.
+    let positionShifts: OpenCLBuffer
+    let hostPositionShifts: RealArray
+    /// `[B·metricGroupsPerFrame, 5]` per-work-group partial sums of the shift estimate.
+    let positionPartials: OpenCLBuffer
+    /// Host staging of the patch rows and columns for their upload.
+    private var placementStaging: [Int32]
     /// Which metrics the operators of the running sweep produced.
     var sweepProducedModulusMetrics = false
     var sweepProducedDistances = false
@@ -72,8 +90,6 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     /// What of `configuration` and `plan` this backend cannot run, or nil when it runs all of it.
     public static func unsupportedFeatures(of configuration: ReconstructionConfiguration, plan: EnginePlan,
                                            modes: Int) -> String? {
-        if configuration.positionRefinement != nil { return "position refinement runs on the CPU only (--device cpu)" }
-        if configuration.background { return "the background model runs on the CPU only (--device cpu)" }
         if modes > 16 { return "the OpenCL backend handles at most 16 probe modes" }
         return nil
     }
@@ -137,6 +153,14 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         metricGroupsPerFrame = (n + 4095) / 4096
         partialResidual = try OpenCLBuffer(context, bytes: 4 * batchSize * metricGroupsPerFrame)
         partialLikelihood = try OpenCLBuffer(context, bytes: 4 * batchSize * metricGroupsPerFrame)
+        backgroundBuffer = try OpenCLBuffer(context, bytes: 4 * n)
+        noBackground = try OpenCLBuffer(context, bytes: 4 * n)
+        backgroundRatioSums = try OpenCLBuffer(context, bytes: 4 * n)
+        backgroundRatioHost = RealArray(shape: [shape.height, shape.width])
+        positionShifts = try OpenCLBuffer(context, bytes: 8 * frames)
+        hostPositionShifts = RealArray(shape: [frames, 2])
+        positionPartials = try OpenCLBuffer(context, bytes: 4 * 5 * batchSize * metricGroupsPerFrame)
+        placementStaging = [Int32](repeating: 0, count: frames)
         objectNumerator = try OpenCLBuffer(context, bytes: 8 * model.object.count)
         objectDenominator = try OpenCLBuffer(context, bytes: 4 * model.object.count)
         probeNumerator = try OpenCLBuffer(context, bytes: frameBytes)
@@ -154,11 +178,18 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
 
     deinit { frameIndices.deallocate() }
 
+    /// Uploads the patch corners (and the object tiles' frame lists) after the placement changed.
     func uploadPlacement() throws {
         let placement = model.placement
-        objectTiles = try ObjectTiles(context, placement: placement, frameHeight: shape.height, frameWidth: shape.width)
-        try placement.rows.map(Int32.init).withUnsafeBytes { try rows.upload($0.baseAddress!, bytes: $0.count) }
-        try placement.columns.map(Int32.init).withUnsafeBytes { try columns.upload($0.baseAddress!, bytes: $0.count) }
+        if let objectTiles {
+            try objectTiles.update(placement)
+        } else {
+            objectTiles = try ObjectTiles(context, placement: placement, frameHeight: shape.height, frameWidth: shape.width)
+        }
+        for (corners, buffer) in [(placement.rows, rows), (placement.columns, columns)] {
+            for j in corners.indices { placementStaging[j] = Int32(corners[j]) }
+            try placementStaging.withUnsafeBytes { try buffer.upload($0.baseAddress!, bytes: $0.count) }
+        }
     }
 
     /// An OpenCL failure inside an iteration cannot be thrown through the engines' non-throwing operators:
@@ -176,6 +207,8 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     public func sweep(_ order: SweepOrder, _ body: (OpenCLFrameOperators, FrameBatch) -> Void) -> FourierMetrics {
         sweepProducedModulusMetrics = false
         sweepProducedDistances = false
+        // B's host values are the model's (a resumed run restores them there): the device copy follows.
+        if let background { attempt { try backgroundBuffer.upload(background.values.pointer, count: background.values.count) } }
         if case .sequential(let frames) = order {
             // One frame after another, each seeing the previous one's update (the PIE family).
             attempt {
@@ -332,13 +365,4 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
             if includingObject { try objectBuffer.download(model.object.pointer, count: 2 * model.object.count) }
         }
     }
-
-    // What the projection engines do not use: see `unsupportedFeatures`.
-    private func unsupported(_ what: String) -> Never {
-        preconditionFailure("\(what) is not implemented on the OpenCL backend (see OpenCLBackend.unsupportedFeatures)")
-    }
-    public func refinePositions(stepLimit: Double) { unsupported("position refinement") }
-    public var background: IncoherentBackground? { nil }
-    public func enableBackground() { unsupported("the background model") }
-    public func refineBackground() {}
 }

@@ -11,7 +11,8 @@ extension OpenCLFrameOperators {
         let (first, count) = range(batch)
         let buffers = backend.likelihoodBuffers!
         backend.attempt {
-            try accumulateModulusMetrics(first: first, count: count)
+            // Without B, as the CPU's ML evaluates the objective.
+            try accumulateModulusMetrics(first: first, count: count, background: backend.noBackground)
             try kernels.likelihoodWeight.launch(on: context, global: Int(count) * shape.pixels, local: groupSize, [
                 .buffer(backend.scratch), .buffer(buffers.farFields), .buffer(backend.amplitudes), .buffer(backend.mask),
                 .int(first), .int(count), .int(Int32(shape.modes)), .int(Int32(shape.pixels)), .int(noiseCode(noise)),

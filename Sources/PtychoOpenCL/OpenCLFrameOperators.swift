@@ -55,20 +55,22 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         let (first, count) = range(batch)
         let modes = Int32(shape.modes), n = Int32(shape.pixels)
         backend.attempt {
-            try accumulateModulusMetrics(first: first, count: count)
+            try accumulateModulusMetrics(first: first, count: count, background: backend.backgroundBuffer)
+            if backend.background != nil { try accumulateBackgroundRatios(first: first, count: count) }
             try kernels.modulusApply.launch(on: context, global: Int(count) * shape.pixels, local: groupSize, [
-                .buffer(backend.scratch), .buffer(backend.amplitudes), .buffer(backend.mask), .buffer(backend.residual),
+                .buffer(backend.scratch), .buffer(backend.amplitudes), .buffer(backend.mask),
+                .buffer(backend.backgroundBuffer), .buffer(backend.residual),
                 .buffer(backend.noise), .float(relaxation), .int(first), .int(count), .int(modes), .int(n)])
         }
     }
 
     /// Each frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) from the far fields in scratch, into the per-frame
-    /// metric terms (`modulus_metrics`, then `sum_partials` per frame).
-    func accumulateModulusMetrics(first: Int32, count: Int32) throws {
+    /// metric terms (`modulus_metrics`, then `sum_partials` per frame), with Î = Σ_k|X_k|²/n + `background`.
+    func accumulateModulusMetrics(first: Int32, count: Int32, background: OpenCLBuffer) throws {
         backend.sweepProducedModulusMetrics = true
         try sumPerFrame(kernels.modulusMetrics, first: first, count: count,
                         into: [(backend.partialResidual, backend.residual), (backend.partialLikelihood, backend.likelihood)],
-                        [.buffer(backend.scratch), .buffer(backend.amplitudes), .buffer(backend.mask),
+                        [.buffer(backend.scratch), .buffer(backend.amplitudes), .buffer(backend.mask), .buffer(background),
                          .buffer(backend.partialResidual), .buffer(backend.partialLikelihood), .int(first),
                          .int(Int32(shape.modes)), .int(Int32(shape.pixels)), .int(Int32(backend.metricGroupsPerFrame)),
                          .local(4 * groupSize)])
@@ -143,10 +145,4 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
             if beta != 0 { try backend.updatePowerMaxima(frame: nil) }
         }
     }
-
-    // Operators of engines this backend does not run (see `OpenCLBackend.unsupportedFeatures`).
-    private func unsupported(_ what: String) -> Never {
-        preconditionFailure("\(what) is not implemented on the OpenCL backend (see OpenCLBackend.unsupportedFeatures)")
-    }
-    public func estimatePositionShift(_ batch: FrameBatch, fromStoredExitWaves: Bool) { unsupported("position refinement") }
 }

@@ -42,12 +42,12 @@ __kernel void combine_exit_waves(__global float2 *out, __global const float2 *ps
 }
 
 /* FrameKernels.modulusProjection, first half: partial sums of each frame's Σ m(√Î − √I)² and
-   Σ m(Î − I ln Î), `perFrame` work-groups per frame (so one frame alone still fills the device);
-   sum_partials adds them up per frame. */
+   Σ m(Î − I ln Î), Î = Σ_k|X_k|²/n + B (B = 0 without a background), `perFrame` work-groups per frame
+   (so one frame alone still fills the device); sum_partials adds them up per frame. */
 __kernel void modulus_metrics(__global const float2 *field, __global const float *amplitudes,
-                              __global const float *mask, __global float *partialResidual,
-                              __global float *partialLikelihood, int first, int modes, int n, int perFrame,
-                              __local float *scratch) {
+                              __global const float *mask, __global const float *background,
+                              __global float *partialResidual, __global float *partialLikelihood, int first,
+                              int modes, int n, int perFrame, __local float *scratch) {
     int g = get_group_id(0), b = g / perFrame, part = g - b * perFrame, j = first + b, size = get_local_size(0);
     __global const float2 *f = field + (long)b * modes * n;
     __global const float *a = amplitudes + (long)j * n;
@@ -55,7 +55,7 @@ __kernel void modulus_metrics(__global const float2 *field, __global const float
     for (int p = part * size + get_local_id(0); p < n; p += perFrame * size) {
         float power = 0.0f;
         for (int k = 0; k < modes; k++) { float2 v = f[k * n + p]; power += v.x * v.x + v.y * v.y; }
-        float intensity = power * inverseN, difference = sqrt(intensity) - a[p];
+        float intensity = power * inverseN + background[p], difference = sqrt(intensity) - a[p];
         res += mask[p] * difference * difference;
         lik += mask[p] * (intensity - a[p] * a[p] * log(intensity + 1e-30f));
     }
@@ -65,18 +65,20 @@ __kernel void modulus_metrics(__global const float2 *field, __global const float
     if (get_local_id(0) == 0) { partialResidual[g] = total; partialLikelihood[g] = totalLikelihood; }
 }
 
-/* FrameKernels.modulusProjection, second half: scales every mode by the modulus factor (with the 1/n of
-   the inverse FFT); with relaxation > 0 only frames outside the power bound move, to the bound. */
+/* FrameKernels.modulusProjection, second half: scales every mode by the modulus factor √I/√Î (Î with the
+   background B, as in modulus_metrics) and the 1/n of the inverse FFT; with relaxation > 0 only frames
+   outside the power bound move, to the bound. */
 __kernel void modulus_apply(__global float2 *field, __global const float *amplitudes, __global const float *mask,
-                            __global const float *residual, __global const float *noise, float relaxation,
-                            int first, int count, int modes, int n) {
+                            __global const float *background, __global const float *residual,
+                            __global const float *noise, float relaxation, int first, int count, int modes, int n) {
     long i = get_global_id(0);
     if (i >= (long)count * n) return;
     int p = (int)(i % n), b = (int)(i / n), j = first + b;
     __global float2 *f = field + (long)b * modes * n;
     float power = 0.0f;
     for (int k = 0; k < modes; k++) { float2 v = f[k * n + p]; power += v.x * v.x + v.y * v.y; }
-    float inverseN = 1.0f / n, root = sqrt(power * inverseN), a = amplitudes[(long)j * n + p], m = mask[p];
+    float inverseN = 1.0f / n, root = sqrt(power * inverseN + background[p]), a = amplitudes[(long)j * n + p];
+    float m = mask[p];
     float factor;
     if (relaxation > 0.0f) {
         float bound = relaxation * noise[j], e = residual[j];

@@ -7,9 +7,12 @@ struct OpenCLKernels {
     // maximum likelihood (`OpenCLLikelihoodKernelSource`)
     let likelihoodWeight, searchWaves, lineSearchPartials, innerProductPartials: OpenCLKernel
     let updateSearchDirection, stepAlong, smoothnessGradient, smoothnessAlong: OpenCLKernel
+    // positions and background (`OpenCLRefinementKernelSource`)
+    let positionShiftPartials, positionShiftSolve, backgroundRatios: OpenCLKernel
 
     init(_ context: OpenCLContext) throws {
-        let program = try context.build(OpenCLKernelSource.text + OpenCLLikelihoodKernelSource.text)
+        let program = try context.build(OpenCLKernelSource.text + OpenCLLikelihoodKernelSource.text
+                                        + OpenCLRefinementKernelSource.text)
         combineExitWaves = try program.kernel("combine_exit_waves")
         modulusMetrics = try program.kernel("modulus_metrics")
         modulusApply = try program.kernel("modulus_apply")
@@ -30,5 +33,8 @@ struct OpenCLKernels {
         stepAlong = try program.kernel("step_along")
         smoothnessGradient = try program.kernel("smoothness_gradient")
         smoothnessAlong = try program.kernel("smoothness_along")
+        positionShiftPartials = try program.kernel("position_shift_partials")
+        positionShiftSolve = try program.kernel("position_shift_solve")
+        backgroundRatios = try program.kernel("background_ratios")
     }
 }

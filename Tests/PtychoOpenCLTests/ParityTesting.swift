@@ -32,20 +32,30 @@ extension ParityTesting {
     }
 
     /// From ones (`fromTruthObject` false) or from the true object; the probe is always the aperture model.
-    func makePair(modes: Int, positions: Int = 60, frameSize: Int = 64, fromTruthObject: Bool = false) -> ParityPair {
+    /// `positionError` > 0 hands both models the simulated positions with a seeded Gaussian error of that
+    /// many object pixels rms per axis.
+    func makePair(modes: Int, positions: Int = 60, frameSize: Int = 64, fromTruthObject: Bool = false,
+                  positionError: Double = 0) -> ParityPair {
         var parameters = PtychographySimulation.Parameters(frameSize: frameSize, positionCount: positions)
         parameters.probeModeCount = modes
         parameters.dose = 1e6
         parameters.seed = 11
         parameters.extraModePowerFraction = 0.1
         let (dataset, truth) = PtychographySimulation.run(parameters)
+        if positionError > 0 {
+            var random = RandomSource(seed: 12)
+            let pixel = dataset.geometry.objectPixelSize
+            dataset.positions = ScanPositions(y: truth.positions.y.map { $0 + positionError * pixel.y * random.normal() },
+                                              x: truth.positions.x.map { $0 + positionError * pixel.x * random.normal() })
+        }
         let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
                                         frameHeight: frameSize, frameWidth: frameSize)
         let probe = InitialProbe.aperture(for: dataset, beamDiameter: 3e-6, modes: modes, modePower: 0.05, seed: 3)
         func model() -> ReconstructionModel {
             let object = ComplexArray(shape: [placement.objectHeight, placement.objectWidth])
             if fromTruthObject { object.pointer.update(from: truth.object.pointer, count: 2 * object.count) } else { object.fill(re: 1) }
-            return ReconstructionModel(object: object, probe: ComplexArray(copying: probe), placement: placement)
+            return ReconstructionModel(object: object, probe: ComplexArray(copying: probe), placement: placement,
+                                       positions: dataset.positions)
         }
         return ParityPair(cpu: model(), device: model(), data: MeasuredData(consuming: dataset, threads: 2), truth: truth)
     }
