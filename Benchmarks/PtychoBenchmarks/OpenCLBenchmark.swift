@@ -2,7 +2,7 @@ import Foundation
 import PtychoCore
 import PtychoOpenCL
 
-// The OpenCL path beside the CPU path, for the projection engines:
+// The OpenCL path beside the CPU path, for DM, ePIE and ML:
 //
 //   swift run -c release PtychoBenchmarks opencl [--frames 1000] [--size 256] [--modes 1] [--iterations 20]
 //       [--device opencl] [--threads N (CPU path; 0 = every core, -1 = skip)] [--batch B]
@@ -10,7 +10,9 @@ import PtychoOpenCL
 // On the device: seconds per DM iteration (the engine's own iterate, waited for), the FFT floor (the same
 // forward + inverse VkFFT transforms over every frame-mode, same batches), their ratio, µs per
 // frame-iteration, and each operator alone with its achieved bandwidth (bytes it must move ÷ time).
-// On the CPU (FFTW, same data and start): seconds per DM iteration and its own FFT floor.
+// Then seconds per ePIE and per ML iteration on the device (ML's ratio is to the same FFT floor: it does
+// four transforms per frame-mode where the floor does two).
+// On the CPU (FFTW, same data and start): seconds per DM and per ML iteration and its own FFT floor.
 
 struct OpenCLBenchmarkOptions {
     var frames = 1000, size = 256, modes = 1, iterations = 20, threads = 0, batch = 0
@@ -57,7 +59,7 @@ func runOpenCLBenchmark(_ arguments: [String]) {
     do {
         let context = try OpenCLContext(device: device)
         let backend = try OpenCLBackend(model: model(), data: data, context: context,
-                                        batchSize: options.batch > 0 ? options.batch : nil)
+                                        batchSize: options.batch > 0 ? options.batch : nil, reservingLikelihood: true)
         print("batch: \(backend.batchSize) frames")
         var dm = DifferenceMap(alpha: 1, settings: ProjectionSettings())
         var random = RandomSource(seed: 1)
@@ -108,6 +110,16 @@ func runOpenCLBenchmark(_ arguments: [String]) {
         epie.finish(on: backend)
         print(String(format: "OpenCL ePIE: %.3f ms/iteration, %.2f µs per frame-iteration",
                      epieSeconds * 1e3, epieSeconds / frameModes * 1e6))
+        var ml = MaximumLikelihood(noise: .poisson)
+        ml.start(on: backend)
+        var mlIteration = 1
+        let mlSeconds = timed(options.iterations) {
+            _ = ml.iterate(on: backend, iteration: mlIteration, random: &random)
+            mlIteration += 1
+        }
+        ml.finish(on: backend)
+        print(String(format: "OpenCL ML: %.3f ms/iteration, ratio %.2f to the FFT floor, %.2f µs per frame-iteration",
+                     mlSeconds * 1e3, mlSeconds / fftSeconds, mlSeconds / frameModes * 1e6))
     } catch {
         print("OpenCL path failed: \(error)")
         exit(1)
@@ -126,4 +138,12 @@ func runOpenCLBenchmark(_ arguments: [String]) {
     print(String(format: "CPU DM (%d threads, FFTW): %.3f ms/iteration, FFT floor %.3f ms, ratio %.2f, %.2f µs per frame-iteration",
                  cpuThreads, cpuSeconds * 1e3, cpuFFT * 1e3, cpuSeconds / cpuFFT, cpuSeconds / frameModes * 1e6))
     dm.finish(on: cpu)
+    var ml = MaximumLikelihood(noise: .poisson)
+    ml.start(on: cpu)
+    _ = ml.iterate(on: cpu, iteration: 1, random: &random)
+    let cpuML = seconds { for i in 0..<cpuIterations { _ = ml.iterate(on: cpu, iteration: 2 + i, random: &random) } }
+        / Double(cpuIterations)
+    ml.finish(on: cpu)
+    print(String(format: "CPU ML (%d threads, FFTW): %.3f ms/iteration, ratio %.2f, %.2f µs per frame-iteration",
+                 cpuThreads, cpuML * 1e3, cpuML / cpuFFT, cpuML / frameModes * 1e6))
 }

@@ -24,34 +24,49 @@ enum ComputeDeviceChoice {
         return DeviceSelection(configured)
     }
 
-    /// The OpenCL backend the configuration asks for, or nil for the CPU path.
-    static func openCLBackend(for configuration: ReconstructionConfiguration, plan: EnginePlan,
-                              model: ReconstructionModel, data: MeasuredData) throws -> OpenCLChoice? {
+    /// The OpenCL device the configuration asks for and the plan can run on, or nil for the CPU path.
+    /// Decided before any work (reading frames, the probe trial): an explicit device that does not exist
+    /// or cannot run the plan is a usage error right away; `auto` warns and takes the CPU.
+    static func openCLDevice(for configuration: ReconstructionConfiguration, plan: EnginePlan,
+                             modes: Int) throws -> OpenCLDevice? {
         let selection = requested(configuration)
         guard selection != .cpu else { return nil }
-        let automatic = selection == .automatic
-        func give(_ reason: String) throws -> OpenCLChoice? {
-            if automatic {
-                printNote("ptychite: warning: \(reason); running on the CPU")
-                return nil
-            }
-            throw CommandFailure(message: "--device \(configuration.device == "auto" ? "(PTYCHITE_DEVICE)" : configuration.device): \(reason)",
-                                 status: ExitStatus.usage)
-        }
         let device: OpenCLDevice?
-        do { device = try selection.resolve(among: OpenCLDevice.all()) } catch { return try give("\(error)") }
-        guard let device else { return nil }
-        if let reason = OpenCLBackend.unsupportedFeatures(of: configuration, plan: plan, modes: model.modes) {
-            return try give("\(device.name): \(reason)")
+        do { device = try selection.resolve(among: OpenCLDevice.all()) } catch {
+            try giveUp(configuration, "\(error)")
+            return nil
         }
+        guard let device else { return nil }
+        if let reason = OpenCLBackend.unsupportedFeatures(of: configuration, plan: plan, modes: modes) {
+            try giveUp(configuration, "\(device.name): \(reason)")
+            return nil
+        }
+        return device
+    }
+
+    /// The OpenCL backend on `device` for the model and data, or nil (after a warning) when `auto` cannot
+    /// set it up (memory, kernel build): the CPU path then runs.
+    static func openCLBackend(on device: OpenCLDevice, for configuration: ReconstructionConfiguration, plan: EnginePlan,
+                              model: ReconstructionModel, data: MeasuredData) throws -> OpenCLChoice? {
         do {
             let context = try OpenCLContext(device: device)
             let likelihood = plan.stages.contains { $0.engine == .maximumLikelihood }
             return OpenCLChoice(backend: try OpenCLBackend(model: model, data: data, context: context,
                                                            reservingLikelihood: likelihood))
         } catch {
-            return try give("\(error)")
+            try giveUp(configuration, "\(error)")
+            return nil
         }
+    }
+
+    /// `auto`: a warning (the caller then takes the CPU path); an explicit device: the usage error naming it.
+    private static func giveUp(_ configuration: ReconstructionConfiguration, _ reason: String) throws {
+        guard requested(configuration) != .automatic else {
+            printNote("ptychite: warning: \(reason); running on the CPU")
+            return
+        }
+        throw CommandFailure(message: "--device \(configuration.device == "auto" ? "(PTYCHITE_DEVICE)" : configuration.device): \(reason)",
+                             status: ExitStatus.usage)
     }
 
     /// `ptychite info --devices`: every OpenCL device, and what `auto` picks.

@@ -72,6 +72,9 @@ struct ReconstructionRunner {
         // request ends the run cleanly at the next checkpoint below instead of killing it mid-write.
         let interrupt = InterruptFlag()
         interrupt.install()
+        // The device first: a named device that cannot run the plan is a usage error before any work.
+        let openCLDevice = try ComputeDeviceChoice.openCLDevice(for: configuration, plan: plan,
+                                                                modes: resuming?.result.probe.shape[0] ?? configuration.probeModes)
         let convention = configuration.translation ?? .sample
         // The memory check runs on the header, before the frames are allocated or read.
         let readerOptions = DatasetReaderOptions(translationConvention: convention,
@@ -178,7 +181,8 @@ struct ReconstructionRunner {
                 AtomicHDF5Write.removeStaleTemporaries(for: checkpointPath)
             }
         }
-        if let openCL = try ComputeDeviceChoice.openCLBackend(for: configuration, plan: plan, model: model, data: data) {
+        if let openCLDevice, let openCL = try ComputeDeviceChoice.openCLBackend(on: openCLDevice, for: configuration,
+                                                                                plan: plan, model: model, data: data) {
             try proceed(Reconstruction(model: model, data: data, configuration: configuration, backend: openCL.backend),
                         device: openCL.description, sequentialPlanThreaded: { false })
         } else {
