@@ -284,6 +284,10 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         return mirror
     }
 
+    public var exitWavesShape: [Int]? {
+        exitWaveBuffer == nil ? nil : [frameCount, shape.modes, shape.height, shape.width]
+    }
+
     public func restoreExitWaves(from saved: ComplexArray) {
         guard let waves = exitWaveBuffer else { preconditionFailure("restoreExitWaves before initialiseExitWaves") }
         precondition(saved.shape == [frameCount, shape.modes, shape.height, shape.width], "saved exit waves do not match")

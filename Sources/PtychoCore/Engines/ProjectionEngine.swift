@@ -126,8 +126,8 @@ extension ProjectionEngine {
     }
 
     public mutating func restoreState<Backend: ReconstructionBackend>(_ state: EngineState, on backend: Backend) throws {
-        guard let waves = backend.exitWaves else { return }
-        backend.restoreExitWaves(from: try state.complexArray(Self.exitWavesStateName, shape: waves.shape))
+        guard let shape = backend.exitWavesShape else { return }
+        backend.restoreExitWaves(from: try state.complexArray(Self.exitWavesStateName, shape: shape))
     }
 }
 

@@ -113,6 +113,9 @@ public protocol ReconstructionBackend: AnyObject {
     // rPIE / mPIE / RAAR / background
     /// The stored exit waves `[N, K, ny, nx]` while a projection stage (DM, RAAR, AP) runs, else nil.
     var exitWaves: ComplexArray? { get }
+    /// The shape of `exitWaves` (nil when none are stored), without producing them (a device backend would
+    /// copy them to the host).
+    var exitWavesShape: [Int]? { get }
     /// Copies saved exit waves (same shape) into the stored ones, for a resumed run.
     func restoreExitWaves(from saved: ComplexArray)
     /// mPIE's buffers: zero velocities, snapshots equal to the current object and probe.
@@ -155,4 +158,5 @@ public protocol ReconstructionBackend: AnyObject {
 
 extension ReconstructionBackend {
     public func synchroniseModel(includingObject: Bool) {}
+    public var exitWavesShape: [Int]? { exitWaves?.shape }
 }
