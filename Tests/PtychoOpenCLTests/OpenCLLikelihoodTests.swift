@@ -21,16 +21,7 @@ final class OpenCLLikelihoodTests: XCTestCase, ParityTesting {
     /// ML lowers the Poisson NLL on the device as on the CPU: DM:20 then ML:20 from a flat object ends
     /// below DM's likelihood and within 1 % of the CPU's.
     func testMaximumLikelihoodAfterDifferenceMapLowersTheLikelihood() throws {
-        let context = try context()
-        let pair = makePair(modes: 1)
-        let configuration = ReconstructionConfiguration()
-        let plan = try EnginePlan(parsing: "DM:20,ML:20")
-        let cpu = Reconstruction(model: pair.cpu, data: pair.data, configuration: configuration, threads: 2,
-                                 planningEffort: .estimate)
-        let device = Reconstruction(model: pair.device, data: pair.data, configuration: configuration,
-                                    backend: try OpenCLBackend(model: pair.device, data: pair.data, context: context,
-                                                               reservingLikelihood: true))
-        let cpuHistory = cpu.run(plan: plan), deviceHistory = device.run(plan: plan)
+        let (cpuHistory, deviceHistory) = try runPlanOnBoth("DM:20,ML:20", makePair(modes: 1))
         XCTAssertEqual(deviceHistory.count, 40)
         XCTAssertLessThan(deviceHistory[39].poissonNLL, deviceHistory[19].poissonNLL)
         XCTAssertEqual(deviceHistory[39].poissonNLL, cpuHistory[39].poissonNLL, accuracy: 0.01 * abs(cpuHistory[39].poissonNLL))

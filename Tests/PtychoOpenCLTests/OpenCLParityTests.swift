@@ -85,15 +85,8 @@ final class OpenCLParityTests: XCTestCase, ParityTesting {
 
     /// A whole reconstruction on the device reaches the CPU's error against the truth.
     func testFullReconstructionReachesTheCPUError() throws {
-        let context = try context()
         let pair = makePair(modes: 1)
-        let configuration = ReconstructionConfiguration()
-        let plan = try EnginePlan(parsing: "DM:60")
-        let cpu = Reconstruction(model: pair.cpu, data: pair.data, configuration: configuration, threads: 2,
-                                 planningEffort: .estimate)
-        let device = Reconstruction(model: pair.device, data: pair.data, configuration: configuration,
-                                    backend: try OpenCLBackend(model: pair.device, data: pair.data, context: context))
-        let cpuHistory = cpu.run(plan: plan), deviceHistory = device.run(plan: plan)
+        let (cpuHistory, deviceHistory) = try runPlanOnBoth("DM:60", pair)
         XCTAssertEqual(deviceHistory.count, 60)
         func nrmse(_ model: ReconstructionModel) throws -> Double {
             let placement = model.placement

@@ -91,6 +91,18 @@ extension ParityTesting {
         (try? iterate(engine, on: backend, iterations: 1...iterations).metrics) ?? []
     }
 
+    /// Runs `plan` through `Reconstruction` (default configuration) on the CPU (2 threads) and on the device,
+    /// each from its model of the pair; returns both histories.
+    func runPlanOnBoth(_ plan: String, _ pair: ParityPair) throws -> (cpu: [IterationRecord], device: [IterationRecord]) {
+        let configuration = ReconstructionConfiguration(), parsed = try EnginePlan(parsing: plan)
+        let cpu = Reconstruction(model: pair.cpu, data: pair.data, configuration: configuration, threads: 2,
+                                 planningEffort: .estimate)
+        let backend = try OpenCLBackend(model: pair.device, data: pair.data, context: try context(),
+                                        reservingLikelihood: parsed.stages.contains { $0.engine == .maximumLikelihood })
+        let device = Reconstruction(model: pair.device, data: pair.data, configuration: configuration, backend: backend)
+        return (cpu.run(plan: parsed), device.run(plan: parsed))
+    }
+
     /// Runs each engine for `iterations` from the same start (true object, aperture probe, 2 modes) on the
     /// CPU and on the device: object and probe within `tolerance` (relative L2), the amplitude residual
     /// within 1e-3 each iteration, and the Poisson likelihood within 1e-3 (the CPU evaluates ln with a
