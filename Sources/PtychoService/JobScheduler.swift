@@ -152,7 +152,9 @@ public actor JobScheduler {
                 guard let progress = JobProgress.parse(line: line) else { return }
                 metrics?.recordProgress(jobID: id, progress)
                 guard throttle.shouldWrite(progress, line: line) else { return }
-                _ = try? store.update(id: id) { $0.progress = line }
+                // Progress proves the job runs, even where a batch system's poll never caught it running
+                // (a short Slurm job can start and end between two polls).
+                _ = try? store.update(id: id) { if $0.state == .initializing { $0.state = .running }; $0.progress = line }
             })
         metrics?.jobStopped(jobID: id)
         logFollower.cancel()
