@@ -23,4 +23,11 @@ static inline void ptychite_flush_denormals_to_zero(void) {
 /// √x without errno handling. Swift's `squareRoot()` reaches libm's `sqrtf`, whose errno path for
 /// negative inputs keeps loops scalar; this lowers to the bare instruction, which vectorises.
 static inline float ptychite_sqrt(float x) { return __builtin_elementwise_sqrt(x); }
+
+/// Eight floats as one vector; Swift imports it as `SIMD8<Float>`.
+typedef float ptychite_float8 __attribute__((ext_vector_type(8)));
+
+/// √x of eight lanes as one vector instruction. Swift's `SIMD8<Float>.squareRoot()` calls `sqrtf` lane by lane.
+static inline ptychite_float8 ptychite_sqrt8(ptychite_float8 x) { return __builtin_elementwise_sqrt(x); }
+
 #endif

@@ -66,4 +66,19 @@ final class FFTPlanTests: XCTestCase {
         }
         XCTAssertLessThan(worst, 2e-6)
     }
+
+    func testVectorFastLogarithmMatchesLibm() {
+        var worst: Float = 0
+        var x: Float = 1e-30
+        while x < 1e30 {
+            let lanes = SIMD8<Float>((0..<8).map { x * (1 + Float($0) * 0.0427) })
+            let result = fastLogarithm(lanes)
+            for lane in 0..<8 {
+                let exact = Float(log(Double(lanes[lane])))
+                worst = max(worst, abs(result[lane] - exact) / max(1, abs(exact)))
+            }
+            x *= 1.37
+        }
+        XCTAssertLessThan(worst, 3e-7)
+    }
 }

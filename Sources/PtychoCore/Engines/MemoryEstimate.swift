@@ -31,7 +31,8 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
         let perThread = probe + frame * 4
             + (storesExitWaves || likelihood ? object * 12 + probe + frame * 4 : 0)
             + (likelihood ? 2 * probe : 0)
-        workingBytes = Int64(max(1, threads)) * perThread
+        // Once: the projection engines' planar copies of object and probe (`PlanarModel`).
+        workingBytes = Int64(max(1, threads)) * perThread + (storesExitWaves ? object * 8 + probe + frame * 4 : 0)
     }
 
     /// Bytes of the arrays the algorithm itself needs (data, exit waves, object, probe).

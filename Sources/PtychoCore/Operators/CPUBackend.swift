@@ -16,6 +16,9 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     public private(set) var workers: [CPUFrameWorker]
     /// `[N, K, ny, nx]` when a stage that stores exit waves runs.
     public private(set) var exitWaves: ComplexArray?
+    /// Planar probe and object for the projection engines' passes, held with the exit waves and refreshed
+    /// at the start of every parallel sweep (see `PlanarModel`).
+    private(set) var planarModel: PlanarModel?
     /// max_r Σ_k |P_k|², kept current by the ePIE updates.
     var maxProbePower: Float = 0
     private var overlapSumsAllocated = false
@@ -85,6 +88,7 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
             }
             return worker.metrics
         case .parallel:
+            planarModel?.refresh(from: model, threads: threads)
             let count = frameCount, chunks = workers.count
             let workers = UncheckedBox(workers), plan = parallelPlan
             withoutActuallyEscaping(body) { escapable in
@@ -110,6 +114,10 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     public func initialiseExitWaves() {
         let waves = exitWaves ?? ComplexArray(shape: [frameCount, shape.modes, shape.height, shape.width])
         exitWaves = waves
+        if planarModel == nil {
+            planarModel = PlanarModel(shape: shape, objectHeight: model.placement.objectHeight,
+                                      objectWidth: model.placement.objectWidth)
+        }
         let model = model, shape = shape, count = frameCount, chunks = threads
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             for j in (chunk * count / chunks)..<((chunk + 1) * count / chunks) {
@@ -119,7 +127,10 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
         }
     }
 
-    public func releaseExitWaves() { exitWaves = nil }
+    public func releaseExitWaves() {
+        exitWaves = nil
+        planarModel = nil
+    }
 
     public func resetOverlapSums() {
         if !overlapSumsAllocated {
@@ -130,20 +141,21 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workers.value.count) { workers.value[$0].clearOverlapSums() }
     }
 
+    /// The sums are the planar ones of the projection engines' kernels (`PlanarAccumulators`).
     public func solveObject(inertia: Float) {
         reduceObjectSums()
         let total = workers[0]
-        OverlapSolve.divide(values: model.object.pointer, numerator: total.objectNumerator!.pointer,
-                            denominator: total.objectDenominator!.pointer, count: model.object.count,
-                            repeats: 1, inertia: inertia)
+        OverlapSolve.dividePlanar(values: model.object.pointer, numerator: total.objectNumerator!.pointer,
+                                  denominator: total.objectDenominator!.pointer, count: model.object.count,
+                                  repeats: 1, inertia: inertia)
     }
 
     public func solveProbe(inertia: Float) {
         reduceProbeSums()
         let total = workers[0]
-        OverlapSolve.divide(values: model.probe.pointer, numerator: total.probeNumerator!.pointer,
-                            denominator: total.probeDenominator!.pointer, count: shape.pixels,
-                            repeats: shape.modes, inertia: inertia)
+        OverlapSolve.dividePlanar(values: model.probe.pointer, numerator: total.probeNumerator!.pointer,
+                                  denominator: total.probeDenominator!.pointer, count: shape.pixels,
+                                  repeats: shape.modes, inertia: inertia)
     }
 
     /// Adds every worker's object overlap sums (numerator, denominator) into worker 0's, split by rows
@@ -195,18 +207,18 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
 
 /// `values = (c·values + numerator) / (c + denominator)` with `c = inertia · max(denominator)`; the
 /// denominator is shared by `repeats` consecutive complex arrays of `count` elements (the probe modes).
+/// `values` are interleaved; the numerator is planar, each of the `repeats` arrays as `count` real parts
+/// followed by `count` imaginary parts (`PlanarAccumulators`).
 enum OverlapSolve {
-    static func divide(values: UnsafeMutablePointer<Float>, numerator: UnsafePointer<Float>,
-                       denominator: UnsafePointer<Float>, count: Int, repeats: Int, inertia: Float) {
-        var maxDenominator: Float = 0
-        for i in 0..<count { maxDenominator = max(maxDenominator, denominator[i]) }
-        let c = max(inertia * maxDenominator, Float.leastNormalMagnitude)
+    static func dividePlanar(values: UnsafeMutablePointer<Float>, numerator: UnsafePointer<Float>,
+                             denominator: UnsafePointer<Float>, count: Int, repeats: Int, inertia: Float) {
+        let c = max(inertia * Reduction.maximum(denominator, count), Float.leastNormalMagnitude)
         for k in 0..<repeats {
-            let v = values + 2 * k * count, n = numerator + 2 * k * count
+            let v = values + 2 * k * count, re = numerator + 2 * k * count, im = re + count
             for i in 0..<count {
                 let scale = 1 / (c + denominator[i])
-                v[2 * i] = (c * v[2 * i] + n[2 * i]) * scale
-                v[2 * i + 1] = (c * v[2 * i + 1] + n[2 * i + 1]) * scale
+                v[2 * i] = (c * v[2 * i] + re[i]) * scale
+                v[2 * i + 1] = (c * v[2 * i + 1] + im[i]) * scale
             }
         }
     }

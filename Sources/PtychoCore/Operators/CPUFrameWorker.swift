@@ -19,6 +19,8 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     private(set) var probeNumerator: ComplexArray?
     private(set) var probeDenominator: RealArray?
     private var accumulators: OverlapAccumulators?
+    /// The same sums in the projection engines' planar layout.
+    private var planarAccumulators: PlanarAccumulators?
     // rPIE / mPIE / RAAR / background
     /// `[ny, nx]`: Σ m·I/Î over the frames this worker projected since the background's last refinement.
     var backgroundRatios: RealArray?
@@ -50,6 +52,9 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         accumulators = OverlapAccumulators(objectNumerator: on.pointer, objectDenominator: od.pointer,
                                            objectWidth: placement.objectWidth, probeNumerator: pn.pointer,
                                            probeDenominator: pd.pointer)
+        planarAccumulators = PlanarAccumulators(objectNumerator: on.pointer, objectDenominator: od.pointer,
+                                                objectPixels: on.count, objectWidth: placement.objectWidth,
+                                                probeNumerator: pn.pointer, probeDenominator: pd.pointer)
     }
 
     func clearOverlapSums() {
@@ -59,11 +64,19 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         probeDenominator?.storage.update(repeating: 0)
     }
 
+    /// With stored exit waves (the projection engines) from the backend's planar model copy, which parallel
+    /// sweeps refresh: like `updateExitWaves` and `accumulateProbeSums`, call it in a parallel sweep.
     public func combineExitWaves(_ batch: FrameBatch, weight c: Float, fromStoredExitWaves: Bool) {
         for j in batch.indices {
-            let stored = fromStoredExitWaves ? UnsafePointer(backend.exitWaves!.slice(j)) : nil
-            FrameKernels.combineExitWaves(probe: model.probe.pointer, patch: model.patch(j), exitWaves: stored,
-                                          weight: c, output: scratch.pointer, shape: shape)
+            if fromStoredExitWaves {
+                let planar = backend.planarModel!
+                FrameKernels.combineExitWaves(probe: planar, patch: planar.patch(j, placement: model.placement),
+                                              exitWaves: backend.exitWaves!.slice(j), weight: c,
+                                              output: scratch.pointer, shape: shape)
+            } else {
+                FrameKernels.combineExitWaves(probe: model.probe.pointer, patch: model.patch(j), exitWaves: nil,
+                                              weight: c, output: scratch.pointer, shape: shape)
+            }
         }
     }
 
@@ -84,20 +97,23 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
 
     public func propagateBackward(_ batch: FrameBatch) { plan.inverse(scratch.pointer) }
 
+    /// Planar kernels (`FrameKernels+Planar`) on the planar model copy: call in a parallel sweep.
     public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float) {
+        let planar = backend.planarModel!, placement = model.placement
         for j in batch.indices {
             metrics.projectionDistance += Double(FrameKernels.updateExitWaves(
-                                         exitWaves: backend.exitWaves!.slice(j), projected: scratch.pointer,
-                                         probe: model.probe.pointer, patch: model.patch(j), a: a, b: b,
-                                         shape: shape, accumulators: accumulators!,
-                                         scratch: kernelScratch))
+                exitWaves: backend.exitWaves!.slice(j), projected: scratch.pointer, probe: planar,
+                patch: planar.patch(j, placement: placement), row: placement.rows[j], column: placement.columns[j],
+                a: a, b: b, shape: shape, accumulators: planarAccumulators!))
         }
     }
 
     public func accumulateProbeSums(_ batch: FrameBatch) {
+        let planar = backend.planarModel!
         for j in batch.indices {
-            FrameKernels.accumulateProbeSums(exitWaves: backend.exitWaves!.slice(j), patch: model.patch(j),
-                                             shape: shape, accumulators: accumulators!)
+            FrameKernels.accumulateProbeSums(exitWaves: backend.exitWaves!.slice(j),
+                                             patch: planar.patch(j, placement: model.placement), shape: shape,
+                                             accumulators: planarAccumulators!)
         }
     }
 

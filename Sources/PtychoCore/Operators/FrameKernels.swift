@@ -1,7 +1,9 @@
 import CFFTW
 
 /// The element-wise passes over one frame that every engine is built from, on raw interleaved complex
-/// storage. Each pass touches one frame (and the object patch under it), so it runs from cache.
+/// storage. Each pass touches one frame (and the object patch under it), so it runs from cache. The
+/// projection engines' update and probe sums use planar probe, object and sums (`FrameKernels+Planar`),
+/// the modulus projection explicit vectors (`FrameKernels+Modulus`).
 ///
 /// Layouts: probe and exit waves are `[K, ny, nx]` (K probe modes, contiguous frames); the object is
 /// `[H, W]` and a patch is the `ny × nx` window whose top-left pixel is `(row, column)`.
@@ -42,106 +44,6 @@ public enum FrameKernels {
         }
     }
 
-    /// The modulus constraint with mixed-state modes (Thibault & Menzel 2013), applied to far fields from
-    /// an unnormalised forward FFT: every mode at a good pixel is scaled by √I / (√Î + ε) with
-    /// Î = Σ_k |Ψ_k|²/n the unitary intensity; bad pixels keep Ψ. The factor also carries the 1/n of the
-    /// following unnormalised inverse FFT, so no separate scaling pass is needed.
-    ///
-    /// With `noiseBound` > 0 the projection is relaxed to the noise (a power bound): a frame whose
-    /// residual e = Σ m(√Î − √I)² is already ≤ the bound is left unchanged, and otherwise each amplitude
-    /// moves only to √I + (√Î − √I)·√(bound/e), the nearest point within the bound. This keeps DM from
-    /// fitting Poisson noise, which otherwise makes its iterates drift.
-    /// Adds this frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) to `metrics`.
-    ///
-    /// With an incoherent `background` B (`IncoherentBackground`, same layout as the data) the model is
-    /// Î = Σ_k |Ψ_k|²/n + B: the factor √I/√Î then scales the modes by √(I/Î), the metrics use Î with B, and
-    /// m·I/Î is added to `backgroundRatios` for B's refinement. Both are handled in separate row loops
-    /// chosen outside the pixel loops, so without a background the pixel loops are those of the plain model.
-    ///
-    /// One pass over the frame computes √Î and the metric terms row by row; the exact projection scales
-    /// each row right there (it is still in L1), the relaxed one needs the frame's residual first and
-    /// scales in a second pass.
-    @inlinable
-    public static func modulusProjection(farField: UnsafeMutablePointer<Float>,
-                                         amplitudes: UnsafePointer<Float>, mask: UnsafePointer<Float>,
-                                         shape: FrameShape, noiseBound: Float, scratch: KernelScratch,
-                                         metrics: inout FourierMetrics, background: UnsafePointer<Float>? = nil,
-                                         backgroundRatios: UnsafeMutablePointer<Float>? = nil) {
-        let n = shape.pixels, width = shape.width, modes = shape.modes
-        let inverseN = 1 / Float(n)
-        let relaxed = noiseBound > 0
-        // Column sums of the metric terms over the rows: element-wise, so the loops vectorise; one
-        // reduction per frame at the end.
-        let residualTerms = scratch.rowA, likelihoodTerms = scratch.rowB
-        residualTerms.update(repeating: 0, count: width)
-        likelihoodTerms.update(repeating: 0, count: width)
-        for r in 0..<shape.height {
-            let start = r * width
-            let row = farField + 2 * start
-            // √Î for this row; the exact projection turns it into the factor in place.
-            let model = scratch.frame + start
-            Self.modePower(row, modes: modes, modeStride: 2 * n, count: width, into: model)
-            let a = amplitudes + start, m = mask + start
-            if let background {
-                let b = background + start, scale = Float(n)
-                for i in 0..<width { model[i] += b[i] * scale }
-            }
-            for i in 0..<width {
-                let intensity = model[i] * inverseN, root = ptychite_sqrt(intensity)
-                let difference = root - a[i]
-                residualTerms[i] += m[i] * difference * difference
-                likelihoodTerms[i] += m[i] * (intensity - a[i] * a[i] * fastLogarithm(intensity + tiny))
-                model[i] = root
-            }
-            if let backgroundRatios {
-                let q = backgroundRatios + start
-                for i in 0..<width { q[i] += m[i] * a[i] * a[i] / (model[i] * model[i] + tiny) }
-            }
-            if !relaxed {
-                for i in 0..<width { model[i] = (m[i] * a[i] / (model[i] + epsilon) + (1 - m[i])) * inverseN }
-                Self.scaleModes(row, by: model, modes: modes, modeStride: 2 * n, count: width)
-            }
-        }
-        let residual = Reduction.sum(residualTerms, width), likelihood = Reduction.sum(likelihoodTerms, width)
-        metrics.amplitudeResidual += Double(residual)
-        metrics.likelihood += Double(likelihood)
-        guard relaxed else { return }
-        if residual <= noiseBound {
-            for k in 0..<modes {
-                let f = farField + 2 * k * n
-                for i in 0..<2 * n { f[i] *= inverseN }
-            }
-            return
-        }
-        let shrink = ptychite_sqrt(noiseBound / residual)
-        for r in 0..<shape.height {
-            let start = r * width
-            let factor = scratch.frame + start, a = amplitudes + start, m = mask + start
-            for i in 0..<width {
-                let target = a[i] + (factor[i] - a[i]) * shrink
-                factor[i] = (m[i] * target / (factor[i] + epsilon) + (1 - m[i])) * inverseN
-            }
-            Self.scaleModes(farField + 2 * start, by: factor, modes: modes, modeStride: 2 * n, count: width)
-        }
-    }
-
-    /// Denominator guard of the modulus factor, and the floor that keeps ln Î finite.
-    @usableFromInline static let epsilon: Float = 1e-7
-    @usableFromInline static let tiny: Float = 1e-30
-
-    /// `wave_k[i] *= factor[i]` for `count` pixels of modes `modeStride` floats apart.
-    @inlinable
-    static func scaleModes(_ wave: UnsafeMutablePointer<Float>, by factor: UnsafePointer<Float>, modes: Int,
-                           modeStride: Int, count: Int) {
-        for k in 0..<modes {
-            let f = wave + k * modeStride
-            for i in 0..<count {
-                f[2 * i] *= factor[i]
-                f[2 * i + 1] *= factor[i]
-            }
-        }
-    }
-
     /// `into[i] = Σ_k |wave_k[i]|²` for `count` pixels of modes `modeStride` floats apart.
     @inlinable
     static func modePower(_ wave: UnsafePointer<Float>, modes: Int, modeStride: Int, count: Int,
@@ -150,78 +52,6 @@ public enum FrameKernels {
         for k in 1..<max(1, modes) {
             let w = wave + k * modeStride
             for i in 0..<count { power[i] += w[2 * i] * w[2 * i] + w[2 * i + 1] * w[2 * i + 1] }
-        }
-    }
-
-    /// The generalised projection update of the stored exit waves (PtyPy's form of DM/RAAR/AP):
-    /// `ψ ← ψ + b·ψ_F + a·P·O − (a + b)·ψ`, where ψ_F is the Fourier-projected wave in `projected`.
-    /// Also adds the object's overlap sums Σ_k P_k*ψ_k and Σ_k |P_k|² from the new ψ to `acc` at the
-    /// patch, in the same pass (the new ψ is still in registers).
-    /// Returns Σ |ψ_F − P·O|² over the frame: by Parseval an upper bound of the amplitude residual of P·O
-    /// itself (ψ_F satisfies the modulus constraint), tight at a fixed point, so DM can report the error of
-    /// its current estimate without another transform.
-    @inlinable @discardableResult
-    public static func updateExitWaves(exitWaves psi: UnsafeMutablePointer<Float>,
-                                       projected: UnsafePointer<Float>, probe: UnsafePointer<Float>,
-                                       patch: ObjectPatch, a: Float, b: Float, shape: FrameShape,
-                                       accumulators acc: OverlapAccumulators, scratch: KernelScratch) -> Float {
-        let width = shape.width, ab = a + b
-        // Column sums of |ψ_F − P·O|² over rows and modes, reduced once at the end.
-        let distanceTerms = scratch.rowA
-        distanceTerms.update(repeating: 0, count: width)
-        for r in 0..<shape.height {
-            let o = UnsafePointer(patch.rowStart(r))
-            for k in 0..<shape.modes {
-                let offset = 2 * (k * shape.pixels + r * width)
-                let p = probe + offset, w = psi + offset, f = projected + offset
-                let objectRow = (patch.row + r) * acc.objectWidth + patch.column
-                let numerator = acc.objectNumerator + 2 * objectRow
-                let denominator = acc.objectDenominator + objectRow
-                for i in 0..<width {
-                    let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
-                    let poRe = pr * or - pi * oi, poIm = pr * oi + pi * or
-                    let fRe = f[2 * i], fIm = f[2 * i + 1]
-                    let dRe = fRe - poRe, dIm = fIm - poIm
-                    distanceTerms[i] += dRe * dRe + dIm * dIm
-                    let wr = w[2 * i] + (b * fRe + a * poRe - ab * w[2 * i])
-                    let wi = w[2 * i + 1] + (b * fIm + a * poIm - ab * w[2 * i + 1])
-                    w[2 * i] = wr
-                    w[2 * i + 1] = wi
-                    numerator[2 * i] += pr * wr + pi * wi
-                    numerator[2 * i + 1] += pr * wi - pi * wr
-                    denominator[i] += pr * pr + pi * pi
-                }
-            }
-        }
-        return Reduction.sum(distanceTerms, width)
-    }
-
-    /// Adds one frame's probe overlap sums, O_j*ψ_jk and |O_j|², from the stored exit waves and the
-    /// (already updated) object.
-    @inlinable
-    public static func accumulateProbeSums(exitWaves psi: UnsafePointer<Float>, patch: ObjectPatch,
-                                           shape: FrameShape, accumulators acc: OverlapAccumulators) {
-        let width = shape.width
-        for r in 0..<shape.height {
-            let o = UnsafePointer(patch.rowStart(r))
-            let denominator = acc.probeDenominator + r * width
-            // Mode 0 also adds |O|², so the object row is read once for both sums.
-            let w = psi + 2 * r * width, numerator = acc.probeNumerator + 2 * r * width
-            for i in 0..<width {
-                let or = o[2 * i], oi = o[2 * i + 1], wr = w[2 * i], wi = w[2 * i + 1]
-                numerator[2 * i] += or * wr + oi * wi
-                numerator[2 * i + 1] += or * wi - oi * wr
-                denominator[i] += or * or + oi * oi
-            }
-            for k in 1..<max(1, shape.modes) {
-                let offset = 2 * (k * shape.pixels + r * width)
-                let w = psi + offset, numerator = acc.probeNumerator + offset
-                for i in 0..<width {
-                    let or = o[2 * i], oi = o[2 * i + 1], wr = w[2 * i], wi = w[2 * i + 1]
-                    numerator[2 * i] += or * wr + oi * wi
-                    numerator[2 * i + 1] += or * wi - oi * wr
-                }
-            }
         }
     }
 }
