@@ -28,11 +28,6 @@ final class OpenCLRefinementTests: XCTestCase, ParityTesting {
         return (cpu, device)
     }
 
-    /// Largest difference between two position lists, in object pixels.
-    func largestDifference(_ a: ScanPositions, _ b: ScanPositions, pixel: (y: Double, x: Double)) -> Double {
-        zip(zip(a.y, a.x), zip(b.y, b.x)).map { max(abs($0.0 - $1.0) / pixel.y, abs($0.1 - $1.1) / pixel.x) }.max() ?? 0
-    }
-
     /// From positions 1 px rms off, DM and ePIE with refinement from the first iteration move the positions
     /// (by tenths of a pixel) and the device moves them where the CPU does, to 1e-3 px, with the same object.
     func testPositionRefinementMatchesTheCPU() throws {

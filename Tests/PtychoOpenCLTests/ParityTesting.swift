@@ -71,6 +71,22 @@ extension ParityTesting {
         return (difference / max(norm, .leastNormalMagnitude)).squareRoot()
     }
 
+    /// Largest difference between two position lists, in object pixels.
+    func largestDifference(_ a: ScanPositions, _ b: ScanPositions, pixel: (y: Double, x: Double)) -> Double {
+        zip(zip(a.y, a.x), zip(b.y, b.x)).map { max(abs($0.0 - $1.0) / pixel.y, abs($0.1 - $1.1) / pixel.x) }.max() ?? 0
+    }
+
+    /// ‖a − b‖ / ‖b‖ of two real arrays.
+    func relativeDifference(_ a: RealArray, _ b: RealArray) -> Double {
+        var difference = 0.0, norm = 0.0
+        for i in 0..<a.count {
+            let d = Double(a.pointer[i] - b.pointer[i])
+            difference += d * d
+            norm += Double(b.pointer[i]) * Double(b.pointer[i])
+        }
+        return (difference / max(norm, .leastNormalMagnitude)).squareRoot()
+    }
+
     /// Iterations `iterations` of `engine` (a fresh copy) on `backend`, from `start` (the engine's state
     /// restored first when given); returns each iteration's metrics and the engine's state at the end.
     @discardableResult
