@@ -14,8 +14,10 @@ actor HoldingExecutor: JobExecutor {
 
     func run(_ launch: JobLaunch, started: @escaping @Sendable (Int) async -> Void,
              progress: @escaping @Sendable (String) async -> Void) async -> ExecutionOutcome {
-        await started(0)
+        // Progress first: it moves the job to RUNNING together with its progress, so a test that waits for
+        // RUNNING always finds the progress there (reported after `started`, a poll could fall between).
         await progress(#"{"iteration":1,"of":7,"engine":"DM","fourier_error":0.5,"llk_poisson":2.0,"seconds":0.01}"#)
+        await started(0)
         return await withCheckedContinuation { waiting[launch.id] = $0 }
     }
 
