@@ -151,8 +151,7 @@ extension OpenCLBackend {
 
     public func conjugateGradientState() -> [String: ComplexArray] {
         guard let buffers = likelihoodBuffers else { return [:] }
-        let shapes = [model.object.shape, model.probe.shape, model.object.shape, model.probe.shape]
-        let mirrors = buffers.mirrors ?? shapes.map { ComplexArray(shape: $0) }
+        let mirrors = buffers.mirrors ?? carriedShapes.map { ComplexArray(shape: $0) }
         buffers.mirrors = mirrors
         attempt {
             for (buffer, mirror) in zip(buffers.carried, mirrors) { try buffer.download(mirror.pointer, count: 2 * mirror.count) }
@@ -164,12 +163,14 @@ extension OpenCLBackend {
         prepareLikelihood()
         var state = EngineState()
         state.complexArrays = arrays
-        let shapes = [model.object.shape, model.probe.shape, model.object.shape, model.probe.shape]
-        for ((name, buffer), shape) in zip(zip(LikelihoodBuffers.stateNames, likelihoodBuffers!.carried), shapes) {
+        for ((name, buffer), shape) in zip(zip(LikelihoodBuffers.stateNames, likelihoodBuffers!.carried), carriedShapes) {
             let source = try state.complexArray(name, shape: shape)
             try buffer.upload(source.pointer, count: 2 * source.count)
         }
     }
+
+    /// Shapes of the carried arrays, in `LikelihoodBuffers.stateNames` order.
+    private var carriedShapes: [[Int]] { [model.object.shape, model.probe.shape, model.object.shape, model.probe.shape] }
 
     /// max of `count` floats of `buffer` (the `maximum` kernel, one float back).
     func maximumValue(of buffer: OpenCLBuffer, count: Int) throws -> Float {

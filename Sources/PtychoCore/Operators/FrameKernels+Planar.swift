@@ -9,9 +9,9 @@ extension FrameKernels {
                                  weight c: Float, output: UnsafeMutablePointer<Float>, shape: FrameShape) {
         let width = shape.width, n = shape.pixels, keep = Lanes(repeating: 1 - c), weight = Lanes(repeating: c)
         for r in 0..<shape.height {
-            let objectRe = patch.re + r * patch.objectWidth, objectIm = patch.im + r * patch.objectWidth
+            let (objectRe, objectIm) = patch.row(r)
             for k in 0..<shape.modes {
-                let probeRe = probe.probeMode(k) + r * width, probeIm = probeRe + n
+                let (probeRe, probeIm) = probe.probeRow(k, r)
                 let w = psi + 2 * (k * n + r * width), out = output + 2 * (k * n + r * width)
                 forEachLanes(width) { i, lanes in
                     let or = Lanes.load(objectRe + i, lanes), oi = Lanes.load(objectIm + i, lanes)
@@ -40,7 +40,7 @@ extension FrameKernels {
         // Per-row partial sums, then the frame's: the order of the interleaved kernel's column sums.
         var distance: Float = 0
         for r in 0..<shape.height {
-            let objectRe = patch.re + r * patch.objectWidth, objectIm = patch.im + r * patch.objectWidth
+            let (objectRe, objectIm) = patch.row(r)
             let objectRow = (row + r) * acc.objectWidth + column
             let numeratorRe = acc.objectNumerator + objectRow, numeratorIm = numeratorRe + acc.objectPixels
             let denominator = acc.objectDenominator + objectRow, power = probe.probePower.pointer + r * width
@@ -49,7 +49,7 @@ extension FrameKernels {
             }
             var rowDistance = Lanes()
             for k in 0..<shape.modes {
-                let probeRe = probe.probeMode(k) + r * width, probeIm = probeRe + n
+                let (probeRe, probeIm) = probe.probeRow(k, r)
                 let w = psi + 2 * (k * n + r * width), f = projected + 2 * (k * n + r * width)
                 forEachLanes(width) { i, lanes in
                     let or = Lanes.load(objectRe + i, lanes), oi = Lanes.load(objectIm + i, lanes)
@@ -77,7 +77,7 @@ extension FrameKernels {
                                     accumulators acc: PlanarAccumulators) {
         let width = shape.width, n = shape.pixels
         for r in 0..<shape.height {
-            let objectRe = patch.re + r * patch.objectWidth, objectIm = patch.im + r * patch.objectWidth
+            let (objectRe, objectIm) = patch.row(r)
             let denominator = acc.probeDenominator + r * width
             forEachLanes(width) { i, lanes in
                 let or = Lanes.load(objectRe + i, lanes), oi = Lanes.load(objectIm + i, lanes)

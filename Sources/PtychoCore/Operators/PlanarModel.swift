@@ -64,8 +64,11 @@ final class PlanarModel: @unchecked Sendable {
         return PlanarPatch(re: re, im: re + object.count / 2, objectWidth: objectWidth)
     }
 
-    /// Mode k's real parts (its imaginary parts follow `shape.pixels` floats later).
-    func probeMode(_ k: Int) -> UnsafePointer<Float> { UnsafePointer(probe.pointer + 2 * k * shape.pixels) }
+    /// Row r of mode k: its real parts and its imaginary parts.
+    func probeRow(_ k: Int, _ r: Int) -> (re: UnsafePointer<Float>, im: UnsafePointer<Float>) {
+        let re = UnsafePointer(probe.pointer + 2 * k * shape.pixels + r * shape.width)
+        return (re, re + shape.pixels)
+    }
 }
 
 /// One frame's window of the planar object: row r's real parts start at `re + r·W`, its imaginary parts at
@@ -74,6 +77,11 @@ struct PlanarPatch {
     let re: UnsafeMutablePointer<Float>
     let im: UnsafeMutablePointer<Float>
     let objectWidth: Int
+
+    /// Row r of the window: its real parts and its imaginary parts.
+    func row(_ r: Int) -> (re: UnsafeMutablePointer<Float>, im: UnsafeMutablePointer<Float>) {
+        (re + r * objectWidth, im + r * objectWidth)
+    }
 }
 
 /// A worker's overlap sums as the projection engines' planar kernels accumulate them, in the same
