@@ -14,10 +14,8 @@ extension FrameKernels {
                 let (probeRe, probeIm) = probe.probeRow(k, r)
                 let w = psi + 2 * (k * n + r * width), out = output + 2 * (k * n + r * width)
                 forEachLanes(width) { i, lanes in
-                    let or = Lanes.load(objectRe + i, lanes), oi = Lanes.load(objectIm + i, lanes)
-                    let pr = Lanes.load(probeRe + i, lanes), pi = Lanes.load(probeIm + i, lanes)
+                    let (poRe, poIm) = probeTimesObject(probeRe, probeIm, objectRe, objectIm, i, lanes)
                     let (wr, wi) = Lanes.loadComplex(w + 2 * i, lanes)
-                    let poRe = (pr * or).addingProduct(-pi, oi), poIm = (pr * oi).addingProduct(pi, or)
                     Lanes.storeComplex((keep * wr).addingProduct(weight, poRe), (keep * wi).addingProduct(weight, poIm),
                                        out + 2 * i, lanes)
                 }
@@ -52,9 +50,8 @@ extension FrameKernels {
                 let (probeRe, probeIm) = probe.probeRow(k, r)
                 let w = psi + 2 * (k * n + r * width), f = projected + 2 * (k * n + r * width)
                 forEachLanes(width) { i, lanes in
-                    let or = Lanes.load(objectRe + i, lanes), oi = Lanes.load(objectIm + i, lanes)
                     let pr = Lanes.load(probeRe + i, lanes), pi = Lanes.load(probeIm + i, lanes)
-                    let poRe = (pr * or).addingProduct(-pi, oi), poIm = (pr * oi).addingProduct(pi, or)
+                    let (poRe, poIm) = probeTimesObject(probeRe, probeIm, objectRe, objectIm, i, lanes)
                     let (fr, fi) = Lanes.loadComplex(f + 2 * i, lanes)
                     let dr = fr - poRe, di = fi - poIm
                     rowDistance = rowDistance.addingProduct(dr, dr).addingProduct(di, di)
@@ -94,5 +91,15 @@ extension FrameKernels {
                 }
             }
         }
+    }
+
+    /// P·O at pixels i ..< i + lanes of a planar probe row and object row, with fused products.
+    @inline(__always)
+    static func probeTimesObject(_ probeRe: UnsafePointer<Float>, _ probeIm: UnsafePointer<Float>,
+                                 _ objectRe: UnsafePointer<Float>, _ objectIm: UnsafePointer<Float>,
+                                 _ i: Int, _ lanes: Int) -> (re: Lanes, im: Lanes) {
+        let or = Lanes.load(objectRe + i, lanes), oi = Lanes.load(objectIm + i, lanes)
+        let pr = Lanes.load(probeRe + i, lanes), pi = Lanes.load(probeIm + i, lanes)
+        return ((pr * or).addingProduct(-pi, oi), (pr * oi).addingProduct(pi, or))
     }
 }
