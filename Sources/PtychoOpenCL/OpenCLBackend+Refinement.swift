@@ -19,10 +19,8 @@ extension OpenCLBackend {
         guard background == nil else { return }
         let background = IncoherentBackground(data: data)
         setBackground(background)
-        attempt {
-            try backgroundBuffer.upload(background.values.pointer, count: background.values.count)
-            try backgroundRatioSums.fill(0)
-        }
+        uploadBackground(background)
+        attempt { try backgroundRatioSums.fill(0) }
         backgroundFrames = 0
     }
 
@@ -33,9 +31,9 @@ extension OpenCLBackend {
         attempt {
             try backgroundRatioSums.download(ratios.pointer, count: ratios.count)
             background.refine(ratioSum: ratios.pointer, frames: backgroundFrames)
-            try backgroundBuffer.upload(background.values.pointer, count: background.values.count)
             try backgroundRatioSums.fill(0)
         }
+        uploadBackground(background)
         backgroundFrames = 0
     }
 }

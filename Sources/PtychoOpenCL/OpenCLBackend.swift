@@ -71,6 +71,13 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     var backgroundFrames = 0
     public private(set) var background: IncoherentBackground?
     func setBackground(_ value: IncoherentBackground) { background = value }
+    /// The `revision` of B that `backgroundBuffer` holds.
+    var uploadedBackgroundRevision: Int?
+
+    func uploadBackground(_ background: IncoherentBackground) {
+        attempt { try backgroundBuffer.upload(background.values.pointer, count: background.values.count) }
+        uploadedBackgroundRevision = background.revision
+    }
     /// Host copy of the ratio sums for B's refinement.
     let backgroundRatioHost: RealArray
     /// `[N, 2]` each frame's estimated shift (rows, columns) of the sweep, on the device and its host copy.
@@ -207,8 +214,8 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     public func sweep(_ order: SweepOrder, _ body: (OpenCLFrameOperators, FrameBatch) -> Void) -> FourierMetrics {
         sweepProducedModulusMetrics = false
         sweepProducedDistances = false
-        // B's host values are the model's (a resumed run restores them there): the device copy follows.
-        if let background { attempt { try backgroundBuffer.upload(background.values.pointer, count: background.values.count) } }
+        // B's host values are the model's (a resumed run restores them there): the device copy follows them.
+        if let background, background.revision != uploadedBackgroundRevision { uploadBackground(background) }
         if case .sequential(let frames) = order {
             // One frame after another, each seeing the previous one's update (the PIE family).
             attempt {

@@ -27,6 +27,9 @@ import Foundation
 public final class IncoherentBackground: @unchecked Sendable {
     /// `[ny, nx]`, fft-shifted like `MeasuredData`; ≥ 0, 0 on masked pixels.
     public let values: RealArray
+    /// Counts the changes of `values` made through `refine` and `restore`, so that a copy elsewhere (a
+    /// device's) knows when it is stale.
+    public private(set) var revision = 0
     /// Share of the mean counts per good pixel that B starts at.
     public static let initialShare: Float = 0.01
 
@@ -42,12 +45,14 @@ public final class IncoherentBackground: @unchecked Sendable {
         guard frames > 0 else { return }
         let scale = 1 / Float(frames), b = values.pointer
         for i in 0..<values.count { b[i] *= ratioSum[i] * scale }
+        revision += 1
     }
 
     /// Copies saved values in (a resumed run); the shape must match.
     public func restore(from saved: RealArray) {
         precondition(saved.shape == values.shape, "saved background \(saved.shape) does not match \(values.shape)")
         values.pointer.update(from: saved.pointer, count: values.count)
+        revision += 1
     }
 
     /// B in the detector layout of the files (zero frequency at `[ny/2, nx/2]`), a new array.
