@@ -10,7 +10,7 @@ import PtychoCore
 //
 // Each engine runs in a child process of its own so that its peak memory (VmHWM) is its own. The FFT
 // floor is the same number of forward+inverse transforms, with the same plans, threads and sweep
-// structure, timed in the same process right after the engine. The ratio is of wall times; the CPU-time
+// structure, timed in the same process after each engine iteration. The ratio is of wall times; the CPU-time
 // ratio (process CPU time of all threads) is steadier when other work shares the cores, but does not see
 // threads waiting on each other. `--breakdown` also prints the cost of each DM pass alone (stderr).
 // ML needs more transforms per iteration than the floor's two (forward + inverse for the gradient, and
@@ -54,6 +54,11 @@ func seconds(_ body: () -> Void) -> Double {
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 }
 
+func seconds(_ from: ContinuousClock.Instant, _ to: ContinuousClock.Instant) -> Double {
+    let elapsed = from.duration(to: to)
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+}
+
 func runChild(_ options: Options, engine: EngineKind) {
     var parameters = PtychographySimulation.Parameters(frameSize: options.size, positionCount: options.frames)
     parameters.probeModeCount = options.modes
@@ -71,25 +76,38 @@ func runChild(_ options: Options, engine: EngineKind) {
     configuration.probeUpdateStart = 1
     let reconstruction = Reconstruction(model: model, data: data, configuration: configuration,
                                         threads: options.threads)
-    let warmUp = try! EnginePlan(stages: [EngineStage(engine: engine, iterations: 2)])
-    let timed = try! EnginePlan(stages: [EngineStage(engine: engine, iterations: options.iterations)])
-    reconstruction.run(plan: warmUp)
-    var engineCPU = 0.0, fftCPU = 0.0
-    let engineSeconds = seconds { engineCPU = cpuSeconds { reconstruction.run(plan: timed) } }
-        / Double(options.iterations)
-
+    // One stage: two warm-up iterations, then the timed ones, each followed by one FFT-floor sweep: the same
+    // number of forward + inverse transforms with the engine's plans, threads and sweep structure. Timing
+    // the two in alternation makes both see the same machine: on these shared cores the floor measured in
+    // one block after the engine moved by ±25 % between runs. The per-iteration figures are the steady state
+    // (what a stage of hundreds of iterations costs per iteration); the stage's start (DM's exit waves
+    // allocated and set to P·O, ML's arrays) is reported on its own, as the time of the warm-up iterations
+    // beyond two steady ones.
+    let warmUp = 2
+    let plan = try! EnginePlan(stages: [EngineStage(engine: engine, iterations: warmUp + options.iterations)])
     let backend = reconstruction.backend
-    // The PIE family visits frames one after another; the others sweep them in parallel.
-    let sequential: Set<EngineKind> = [.ePIE, .rPIE, .mPIE]
-    let order: SweepOrder = sequential.contains(engine) ? .sequential(Array(0..<data.frameCount)) : .parallel
-    let fftSeconds = seconds { fftCPU = cpuSeconds {
-        for _ in 0..<options.iterations {
-            _ = backend.sweep(order) { operators, frames in
-                operators.propagateForward(frames)
-                operators.propagateBackward(frames)
-            }
+    let sequential = [EngineKind.ePIE, .rPIE, .mPIE].contains(engine)  // these visit frames one after another
+    let clock = ContinuousClock()
+    let started = clock.now
+    var steadyFrom = started, iterationStart = started, iterationStartCPU = 0.0
+    var engineWall = 0.0, engineCPU = 0.0, fftWall = 0.0, fftCPU = 0.0
+    reconstruction.run(plan: plan) { record, _ in
+        let end = clock.now, endCPU = processCPUSeconds()
+        if record.iteration > warmUp {
+            engineWall += seconds(iterationStart, end)
+            engineCPU += endCPU - iterationStartCPU
+            var cpu = 0.0
+            fftWall += seconds { cpu = cpuSeconds { fftFloorSweep(backend, sequential: sequential) } }
+            fftCPU += cpu
+        } else if record.iteration == warmUp {
+            steadyFrom = end
         }
-    } } / Double(options.iterations)
+        iterationStart = clock.now
+        iterationStartCPU = processCPUSeconds()
+        return true
+    }
+    let engineSeconds = engineWall / Double(options.iterations), fftSeconds = fftWall / Double(options.iterations)
+    let startUpSeconds = seconds(started, steadyFrom) - Double(warmUp) * engineSeconds
 
     if options.breakdown && engine == .differenceMap {
         var dm = DifferenceMap(probeUpdateStart: 1)
@@ -104,20 +122,61 @@ func runChild(_ options: Options, engine: EngineKind) {
                                   objectWidth: placement.objectWidth, threads: options.threads,
                                   storesExitWaves: engine.storesExitWaves,
                                   likelihood: engine == .maximumLikelihood, momentum: engine == .mPIE)
-    let peak = peakResidentBytes()
-    print(String(format: "%@\t%.5f\t%.5f\t%.2f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f", engine.rawValue, engineSeconds, fftSeconds,
-                 engineSeconds / fftSeconds, Double(peak) / 1048576, Double(estimate.arrayBytes) / 1048576,
+    let peak = peakResidentBytes(), libraries = residentFileBytes()
+    print(String(format: "%@\t%.5f\t%.5f\t%.2f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f", engine.rawValue, engineSeconds,
+                 fftSeconds, engineSeconds / fftSeconds, Double(peak) / 1048576, Double(estimate.arrayBytes) / 1048576,
                  Double(peak) / Double(estimate.arrayBytes),
-                 engineSeconds / Double(options.frames * options.modes) * 1e6, engineCPU / fftCPU))
+                 engineSeconds / Double(options.frames * options.modes) * 1e6, engineCPU / fftCPU,
+                 Double(peak - libraries) / Double(estimate.arrayBytes), startUpSeconds * 1e3))
 }
 
-/// Process CPU seconds (all threads): unlike wall time, barely affected by other processes sharing the cores.
+/// Resident pages backed by files (RssFile: the code and data of the executable and its shared libraries,
+/// ~29 MiB here), which VmHWM counts too; VmHWM − RssFile is the peak of what the process allocated.
+func residentFileBytes() -> Int64 {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssFile:") }),
+          let kib = Int64(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kib * 1024
+}
+
+/// One forward + inverse transform per frame on the workers' scratch, as the engine's sweeps do it: on
+/// worker 0 with the sequential sweeps' plan for the PIE family, otherwise on every worker in the frame
+/// chunks of a parallel sweep. Calls the workers directly: a backend sweep would also refresh the planar
+/// model copy, which is not transform work.
+func fftFloorSweep(_ backend: CPUBackend, sequential: Bool) {
+    let frames = backend.frameCount, workers = backend.workers
+    if sequential { return transformEachFrame(workers[0], 0..<frames) }
+    let chunks = workers.count
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        transformEachFrame(workers[chunk], (chunk * frames / chunks)..<((chunk + 1) * frames / chunks))
+    }
+}
+
+/// Forward and inverse transform of `worker`'s scratch once for every frame in `frames`.
+func transformEachFrame(_ worker: CPUFrameWorker, _ frames: Range<Int>) {
+    var index = 0
+    withUnsafeMutablePointer(to: &index) { pointer in
+        let batch = FrameBatch(UnsafeBufferPointer(start: pointer, count: 1))
+        for j in frames {
+            pointer.pointee = j
+            worker.propagateForward(batch)
+            worker.propagateBackward(batch)
+        }
+    }
+}
+
+/// Process CPU seconds (all threads) spent in `body`: unlike wall time, barely affected by other processes
+/// sharing the cores.
 func cpuSeconds(_ body: () -> Void) -> Double {
-    var start = timespec(), end = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &start)
+    let start = processCPUSeconds()
     body()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &end)
-    return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) * 1e-9
+    return processCPUSeconds() - start
+}
+
+func processCPUSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
 }
 
 /// Milliseconds per iteration of each DM stage alone (parallel sweeps over all frames), to stderr, so that
@@ -167,7 +226,8 @@ if CommandLine.arguments.dropFirst().first == "convergence" {
 } else {
     print("Ptychite CPU benchmark: \(options.frames) frames of \(options.size)x\(options.size), "
           + "\(options.modes) probe mode(s), \(options.threads) thread(s), \(options.iterations) timed iterations")
-    print("engine  s/iteration  FFT floor s/iteration  ratio  peak MiB  arrays MiB  peak/arrays  µs/frame-mode  CPU-time ratio")
+    print("engine  s/iteration  FFT floor s/iteration  ratio  peak MiB  arrays MiB  peak/arrays  µs/frame-mode  CPU-time ratio"
+          + "  (peak−libraries)/arrays  stage start ms")
     for engine in options.engines {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
@@ -178,8 +238,8 @@ if CommandLine.arguments.dropFirst().first == "convergence" {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let f = output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t")
-        guard f.count == 9 else { print("\(engine): benchmark child failed: \(output)"); continue }
+        guard f.count == 11 else { print("\(engine): benchmark child failed: \(output)"); continue }
         print("\(f[0].padding(toLength: 6, withPad: " ", startingAt: 0))  \(f[1])      \(f[2])                \(f[3])   "
-              + "\(f[4])     \(f[5])      \(f[6])         \(f[7])        \(f[8])")
+              + "\(f[4])     \(f[5])      \(f[6])         \(f[7])        \(f[8])            \(f[9])                    \(f[10])")
     }
 }
