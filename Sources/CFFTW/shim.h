@@ -30,4 +30,18 @@ typedef float ptychite_float8 __attribute__((ext_vector_type(8)));
 /// √x of eight lanes as one vector instruction. Swift's `SIMD8<Float>.squareRoot()` calls `sqrtf` lane by lane.
 static inline ptychite_float8 ptychite_sqrt8(ptychite_float8 x) { return __builtin_elementwise_sqrt(x); }
 
+/// Atomic integer operations for `RowBandTeam`'s hand-offs between threads (acquire/release ordering).
+static inline long ptychite_atomic_load(const long *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void ptychite_atomic_store(long *p, long v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline long ptychite_atomic_add(long *p, long v) { return __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL); }
+
+/// A spin-wait hint: lets the core's other work proceed and saves power while a thread polls.
+static inline void ptychite_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

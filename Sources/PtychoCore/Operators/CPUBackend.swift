@@ -14,6 +14,8 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     /// Plan over the modes of one frame using every thread, for sequential sweeps.
     let sequentialPlan: FFTPlan2D
     public private(set) var workers: [CPUFrameWorker]
+    /// Shares worker 0's element-wise passes during sequential sweeps when there are several threads.
+    private var rowBandTeam: RowBandTeam?
     /// `[N, K, ny, nx]` when a stage that stores exit waves runs.
     public private(set) var exitWaves: ComplexArray?
     /// Planar probe and object for the projection engines' passes, held with the exit waves and refreshed
@@ -58,6 +60,7 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
         positionShifts = Self.unestimatedShifts(frameCount: data.frameCount)
         workers = []
         workers = (0..<self.threads).map { _ in CPUFrameWorker(backend: self) }
+        if self.threads > 1 { rowBandTeam = RowBandTeam(bands: self.threads, performer: workers[0]) }
     }
 
     /// The faster of two plans for the same transform, timed on scratch data. FFTW's threaded plans lose to
@@ -81,6 +84,14 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
             worker.plan = sequentialPlan
             ptychite_flush_denormals_to_zero()
             maxProbePower = currentMaxProbePower()
+            if let team = rowBandTeam {
+                worker.rowBandTeam = team
+                team.activate()
+            }
+            defer {
+                rowBandTeam?.deactivate()
+                worker.rowBandTeam = nil
+            }
             frames.withUnsafeBufferPointer { all in
                 for position in all.indices {
                     body(worker, FrameBatch(UnsafeBufferPointer(rebasing: all[position...position])))

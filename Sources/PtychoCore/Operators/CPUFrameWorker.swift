@@ -28,6 +28,17 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     // maximum likelihood
     /// Search-wave scratch and line-search sums while an ML stage runs (see `CPUFrameWorker+Likelihood.swift`).
     var likelihoodScratch: LikelihoodWorkerScratch?
+    // Row bands (see `CPUFrameWorker+RowBands.swift`)
+    /// The team that shares this worker's element-wise passes while a sequential sweep runs, else nil.
+    var rowBandTeam: RowBandTeam?
+    /// Scratch rows of bands 1… (band 0 uses `kernelScratch`), and what each band returned.
+    private(set) var bandScratch: [KernelScratch] = []
+    private let bandRows: RealArray
+    let bandMetrics: UnsafeMutablePointer<FourierMetrics>
+    let bandMaxima: UnsafeMutablePointer<Float>
+    /// Each band's max |O|² over the patch of `objectMaximaFrame`, from the exit-wave job.
+    let bandObjectMaxima: UnsafeMutablePointer<Float>
+    var objectMaximaFrame = -1
 
     init(backend: CPUBackend) {
         self.backend = backend
@@ -40,6 +51,25 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         kernelScratch = KernelScratch(frame: pixelScratch.pointer, rowA: rowScratch.slice(0), rowB: rowScratch.slice(1),
                                       rowC: rowScratch.slice(2), rowD: rowScratch.slice(3))
         plan = backend.parallelPlan
+        let bands = backend.threads, width = shape.width, frame = pixelScratch.pointer
+        let rows = RealArray(shape: [max(1, bands - 1), 4, width])
+        bandRows = rows
+        bandScratch = (0..<(bands - 1)).map { band in
+            KernelScratch(frame: frame, rowA: rows.pointer + 4 * band * width, rowB: rows.pointer + (4 * band + 1) * width,
+                          rowC: rows.pointer + (4 * band + 2) * width, rowD: rows.pointer + (4 * band + 3) * width)
+        }
+        bandMetrics = .allocate(capacity: bands)
+        bandMetrics.initialize(repeating: FourierMetrics(), count: bands)
+        bandMaxima = .allocate(capacity: bands)
+        bandMaxima.initialize(repeating: 0, count: bands)
+        bandObjectMaxima = .allocate(capacity: bands)
+        bandObjectMaxima.initialize(repeating: 0, count: bands)
+    }
+
+    deinit {
+        bandMetrics.deallocate()
+        bandMaxima.deallocate()
+        bandObjectMaxima.deallocate()
     }
 
     func allocateOverlapSums() {
@@ -73,6 +103,9 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
                 FrameKernels.combineExitWaves(probe: planar, patch: planar.patch(j, placement: model.placement),
                                               exitWaves: backend.exitWaves!.slice(j), weight: c,
                                               output: scratch.pointer, shape: shape)
+            } else if let team = rowBandTeam {
+                team.run(.exitWave(frame: j))
+                objectMaximaFrame = j
             } else {
                 FrameKernels.combineExitWaves(probe: model.probe.pointer, patch: model.patch(j), exitWaves: nil,
                                               weight: c, output: scratch.pointer, shape: shape)
@@ -80,22 +113,40 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         }
     }
 
-    public func propagateForward(_ batch: FrameBatch) { plan.forward(scratch.pointer) }
+    public func propagateForward(_ batch: FrameBatch) {
+        transform { plan.forward(scratch.pointer) }
+    }
 
     public func projectModulus(_ batch: FrameBatch, relaxation: Float) {
         let pixels = shape.pixels
         for j in batch.indices {
-            FrameKernels.modulusProjection(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
-                                           mask: data.mask.pointer, shape: shape,
-                                           noiseBound: relaxation * data.noiseLevel.storage[j],
-                                           scratch: kernelScratch, metrics: &metrics,
-                                           background: backend.background.map { UnsafePointer($0.values.pointer) },
-                                           backgroundRatios: backgroundRatios?.pointer)
+            let noiseBound = relaxation * data.noiseLevel.storage[j]
+            if let team = rowBandTeam, noiseBound == 0 {
+                team.run(.modulus(frame: j))
+                addBandMetrics(team)
+            } else {
+                FrameKernels.modulusProjection(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
+                                               mask: data.mask.pointer, shape: shape, noiseBound: noiseBound,
+                                               scratch: kernelScratch, metrics: &metrics,
+                                               background: backend.background.map { UnsafePointer($0.values.pointer) },
+                                               backgroundRatios: backgroundRatios?.pointer)
+            }
             if backgroundRatios != nil { backgroundFrames += 1 }
         }
     }
 
-    public func propagateBackward(_ batch: FrameBatch) { plan.inverse(scratch.pointer) }
+    public func propagateBackward(_ batch: FrameBatch) {
+        transform { plan.inverse(scratch.pointer) }
+    }
+
+    /// Runs a transform; a multi-threaded plan gets the cores of a row-band team, whose helpers sleep
+    /// meanwhile instead of polling.
+    @inline(__always) private func transform(_ body: () -> Void) {
+        guard let team = rowBandTeam, plan.threads > 1 else { return body() }
+        team.deactivate()
+        body()
+        team.activate()
+    }
 
     /// Planar kernels (`FrameKernels+Planar`) on the planar model copy: call in a parallel sweep.
     public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float) {
@@ -120,6 +171,17 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     public func pieUpdate(_ batch: FrameBatch, alpha: Float, beta: Float, objectRegularisation: Float,
                           probeRegularisation: Float, updateProbe: Bool) {
         for j in batch.indices {
+            if let team = rowBandTeam {
+                var steps = PIESteps(alpha: alpha, beta: updateProbe ? beta : 0, objectRegularisation: objectRegularisation,
+                                     probeRegularisation: probeRegularisation, maxProbePower: backend.maxProbePower,
+                                     maxObjectPower: 0)
+                // The exit-wave job found max |O|² of this patch; nothing has changed the object since.
+                precondition(objectMaximaFrame == j, "the PIE update runs after its frame's exit wave")
+                steps.maxObjectPower = largestBandMaximum(bandObjectMaxima, team)
+                team.run(.pieUpdate(frame: j, steps: steps))
+                backend.maxProbePower = largestBandMaximum(bandMaxima, team)
+                continue
+            }
             backend.maxProbePower = FrameKernels.pieUpdate(
                 projected: scratch.pointer, probe: model.probe.pointer, patch: model.patch(j), alpha: alpha,
                 beta: updateProbe ? beta : 0, objectRegularisation: objectRegularisation,

@@ -22,18 +22,22 @@ extension FrameKernels {
     /// a division and a logarithm per pixel): the logarithm is `fastLogarithm`'s division-free polynomial,
     /// the square root one instruction (`ptychite_sqrt8`), and the per-mode scaling multiplies the
     /// interleaved far field by the factor duplicated into (re, im) pairs instead of splitting the field.
-
+    ///
+    /// The exact projection works row by row, so it can be given a band of `rows` (all by default; the
+    /// metrics then hold that band's sums); the relaxed one needs the whole frame.
     public static func modulusProjection(farField: UnsafeMutablePointer<Float>,
                                          amplitudes: UnsafePointer<Float>, mask: UnsafePointer<Float>,
                                          shape: FrameShape, noiseBound: Float, scratch: KernelScratch,
                                          metrics: inout FourierMetrics, background: UnsafePointer<Float>? = nil,
-                                         backgroundRatios: UnsafeMutablePointer<Float>? = nil) {
+                                         backgroundRatios: UnsafeMutablePointer<Float>? = nil,
+                                         rows: Range<Int>? = nil) {
         let n = shape.pixels, width = shape.width, modes = shape.modes
         let inverseN = 1 / Float(n), inverse = Lanes(repeating: inverseN), one = Lanes(repeating: 1)
         let guardTerm = Lanes(repeating: epsilon), floor = Lanes(repeating: tiny), scale = Lanes(repeating: Float(n))
         let relaxed = noiseBound > 0
+        precondition(!relaxed || rows == nil, "the relaxed modulus projection needs the whole frame")
         var residual: Float = 0, likelihood: Float = 0
-        for r in 0..<shape.height {
+        for r in rows ?? 0..<shape.height {
             let start = r * width
             let row = farField + 2 * start, a = amplitudes + start, m = mask + start, roots = scratch.frame + start
             // Σ_k |Ψ_k|² of the row (plus B·n), then √Î in place: short loops without branches, in L1.

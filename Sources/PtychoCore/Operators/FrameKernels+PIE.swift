@@ -13,30 +13,31 @@ extension FrameKernels {
     ///
     /// The per-pixel steps go into `scratch.rowC` (object) and `scratch.rowD` (probe) one row at a time;
     /// whether a step is constant (α = 1) or per pixel is decided outside the pixel loops.
+    ///
+    /// Every pixel's update depends only on that pixel and the two maxima, so the update can be given a
+    /// band of `rows` (all by default) with `maxObjectPower`, max |O|² over the whole patch
+    /// (`maximumObjectPower`, computed here when nil); it then returns the new probe's maximum over the band.
     @inlinable
     public static func pieUpdate(projected: UnsafePointer<Float>, probe: UnsafeMutablePointer<Float>,
                                  patch: ObjectPatch, alpha: Float, beta: Float,
                                  objectRegularisation: Float = 1, probeRegularisation: Float = 1,
-                                 maxProbePower: Float, shape: FrameShape, scratch: KernelScratch) -> Float {
-        let width = shape.width
+                                 maxProbePower: Float, shape: FrameShape, scratch: KernelScratch,
+                                 maxObjectPower knownMaxObjectPower: Float? = nil, rows: Range<Int>? = nil) -> Float {
+        let width = shape.width, rows = rows ?? 0..<shape.height
         let maxProbe = max(maxProbePower, .leastNormalMagnitude)
         let objectStep = alpha / maxProbe
         var maxObjectPower: Float = 0
         var probeStep: Float = 0
         if beta != 0 {
-            for r in 0..<shape.height {
-                let o = UnsafePointer(patch.rowStart(r))
-                for i in 0..<width { scratch.rowA[i] = o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1] }
-                maxObjectPower = max(maxObjectPower, Reduction.maximum(scratch.rowA, width))
-            }
-            maxObjectPower = max(maxObjectPower, .leastNormalMagnitude)
+            maxObjectPower = max(knownMaxObjectPower ?? maximumObjectPower(patch: patch, shape: shape, scratch: scratch),
+                                 .leastNormalMagnitude)
             probeStep = beta / maxObjectPower
         }
         let uniformObjectStep = objectRegularisation == 1
         let uniformProbeStep = probeRegularisation == 1 || beta == 0
         let changeRe = scratch.rowA, changeIm = scratch.rowB
         let objectSteps = scratch.rowC, probeSteps = scratch.rowD
-        for r in 0..<shape.height {
+        for r in rows {
             let o = patch.rowStart(r)
             let power = scratch.frame + r * width
             if uniformObjectStep {
@@ -81,6 +82,20 @@ extension FrameKernels {
                 o[2 * i + 1] += objectSteps[i] * changeIm[i]
             }
         }
-        return Reduction.maximum(scratch.frame, shape.pixels)
+        return Reduction.maximum(scratch.frame + rows.lowerBound * width, rows.count * width)
+    }
+
+    /// max |O|² over the patch's `rows` (all by default), through `scratch.rowA`.
+    @inlinable
+    public static func maximumObjectPower(patch: ObjectPatch, shape: FrameShape, scratch: KernelScratch,
+                                          rows: Range<Int>? = nil) -> Float {
+        let width = shape.width
+        var maximum: Float = 0
+        for r in rows ?? 0..<shape.height {
+            let o = UnsafePointer(patch.rowStart(r))
+            for i in 0..<width { scratch.rowA[i] = o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1] }
+            maximum = max(maximum, Reduction.maximum(scratch.rowA, width))
+        }
+        return maximum
     }
 }

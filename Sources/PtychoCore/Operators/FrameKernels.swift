@@ -14,14 +14,15 @@ import CFFTW
 /// once per frame. Each pass does all its work on a pixel while the pixel's data are in registers.
 /// Nothing here allocates.
 public enum FrameKernels {
-    /// `output_k = c·P_k·O + (1 − c)·ψ_k` for every mode. Without stored exit waves this is the plain
-    /// exit wave P_k·O; DM(α) uses `c = 1 + α`, RAAR `c = 2`.
+    /// `output_k = c·P_k·O + (1 − c)·ψ_k` for every mode, on the frame's `rows` (all by default). Without
+    /// stored exit waves this is the plain exit wave P_k·O; DM(α) uses `c = 1 + α`, RAAR `c = 2`.
     @inlinable
     public static func combineExitWaves(probe: UnsafePointer<Float>, patch: ObjectPatch,
                                         exitWaves: UnsafePointer<Float>?, weight c: Float,
-                                        output: UnsafeMutablePointer<Float>, shape: FrameShape) {
+                                        output: UnsafeMutablePointer<Float>, shape: FrameShape,
+                                        rows: Range<Int>? = nil) {
         let width = shape.width, keep = 1 - c
-        for r in 0..<shape.height {
+        for r in rows ?? 0..<shape.height {
             let o = UnsafePointer(patch.rowStart(r))
             for k in 0..<shape.modes {
                 let offset = 2 * (k * shape.pixels + r * width)

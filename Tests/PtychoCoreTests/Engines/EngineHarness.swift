@@ -36,7 +36,8 @@ struct EngineHarness {
 
     /// The model starts from `object` and `probe` when given (copied), else from ones and an aperture probe
     /// of the simulated beam's diameter (no trial, so the setup is cheap and deterministic).
-    func setUp(threads: Int, object: ComplexArray? = nil, probe: ComplexArray? = nil) -> Setup {
+    func setUp(threads: Int, object: ComplexArray? = nil, probe: ComplexArray? = nil,
+               sequentialPlanThreaded: Bool? = nil) -> Setup {
         let (dataset, truth) = simulate()
         let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
                                         frameHeight: frameSize, frameWidth: frameSize)
@@ -49,7 +50,8 @@ struct EngineHarness {
             ?? InitialProbe.aperture(for: dataset, beamDiameter: 3e-6, modes: modes, modePower: 0.05, seed: seed)
         let model = ReconstructionModel(object: initialObject, probe: initialProbe, placement: placement)
         let data = MeasuredData(consuming: dataset, threads: threads)
-        let backend = CPUBackend(model: model, data: data, threads: threads, planningEffort: .estimate)
+        let backend = CPUBackend(model: model, data: data, threads: threads, planningEffort: .estimate,
+                                 sequentialPlanThreaded: sequentialPlanThreaded)
         return Setup(model: model, data: data, backend: backend, truth: truth, placement: placement)
     }
 

@@ -1,0 +1,77 @@
+import PtychoCore
+import XCTest
+
+/// The PIE family's sequential sweeps share each frame's element-wise passes among the threads by bands
+/// of rows (`RowBandTeam`). Every pixel's update is the same float operation whichever thread does it, so
+/// the model must be bit-for-bit the one a single thread computes; only the metrics' sums are added in
+/// another order.
+final class RowBandTests: XCTestCase {
+    /// ePIE, rPIE (per-pixel steps) and mPIE (momentum through the host) with two modes and a refined
+    /// background, on 1 thread and on 3 (three bands of 21–22 rows: unequal, not multiples of the vector width).
+    func testBandsGiveTheSingleThreadModelBitForBit() throws {
+        var harness = EngineHarness()
+        harness.modes = 2
+        harness.background = 2
+        func engines() -> [any ReconstructionEngine] {
+            [ExtendedPIE(), RegularisedPIE(objectRegularisation: 0.2, probeRegularisation: 0.5),
+             MomentumPIE(interval: 20)]
+        }
+        for (index, _) in engines().enumerated() {
+            var outcomes: [(object: [Float], probe: [Float], background: [Float], metrics: [FourierMetrics])] = []
+            for threads in [1, 3] {
+                let setup = harness.setUp(threads: threads, sequentialPlanThreaded: false)
+                setup.backend.enableBackground()
+                XCTAssertEqual(setup.backend.sequentialPlanIsThreaded, false)
+                var random = RandomSource(seed: 3)
+                let metrics = run(engines()[index], on: setup, iterations: 4, random: &random)
+                outcomes.append((setup.model.object.floats(), setup.model.probe.floats(),
+                                 setup.backend.background!.values.floats(), metrics))
+            }
+            let name = String(describing: type(of: engines()[index]))
+            XCTAssertTrue(outcomes[0].object == outcomes[1].object, "\(name): object differs with 3 bands")
+            XCTAssertTrue(outcomes[0].probe == outcomes[1].probe, "\(name): probe differs with 3 bands")
+            XCTAssertTrue(outcomes[0].background == outcomes[1].background, "\(name): background differs")
+            for (one, three) in zip(outcomes[0].metrics, outcomes[1].metrics) {
+                XCTAssertEqual(three.amplitudeResidual, one.amplitudeResidual, accuracy: 1e-5 * one.amplitudeResidual,
+                               "\(name): Fourier error")
+                XCTAssertEqual(three.likelihood, one.likelihood, accuracy: 1e-5 * abs(one.likelihood),
+                               "\(name): likelihood")
+            }
+            // The sweep must have done something for the comparison to mean anything.
+            XCTAssertLessThan(outcomes[0].metrics.last!.amplitudeResidual, 0.7 * outcomes[0].metrics[0].amplitudeResidual,
+                              "\(name): the error did not fall")
+        }
+    }
+
+    /// With FFTW's multi-threaded plan the helpers sleep through each transform (they would otherwise
+    /// poll on the cores the plan's threads need) and wake for the element-wise passes.
+    func testBandsAroundAMultiThreadedTransform() throws {
+        let harness = EngineHarness()
+        let single = harness.setUp(threads: 2, sequentialPlanThreaded: false)
+        let threaded = harness.setUp(threads: 2, sequentialPlanThreaded: true)
+        XCTAssertTrue(threaded.backend.sequentialPlanIsThreaded)
+        var first = RandomSource(seed: 3), second = RandomSource(seed: 3)
+        let expected = run(ExtendedPIE(), on: single, iterations: 3, random: &first)
+        let found = run(ExtendedPIE(), on: threaded, iterations: 3, random: &second)
+        // Another FFT algorithm rounds differently: the same iterates to within Float rounding.
+        XCTAssertEqual(found.last!.amplitudeResidual, expected.last!.amplitudeResidual,
+                       accuracy: 1e-4 * expected.last!.amplitudeResidual)
+        let difference = zip(single.model.object.floats(), threaded.model.object.floats()).map { abs($0 - $1) }.max()!
+        XCTAssertLessThan(difference, 1e-3)
+    }
+
+    private func run(_ engine: any ReconstructionEngine, on setup: EngineHarness.Setup, iterations: Int,
+                     random: inout RandomSource) -> [FourierMetrics] {
+        func iterate<Engine: ReconstructionEngine>(_ engine: Engine) -> [FourierMetrics] {
+            var engine = engine
+            engine.start(on: setup.backend)
+            defer { engine.finish(on: setup.backend) }
+            return (1...iterations).map { iteration in
+                let metrics = engine.iterate(on: setup.backend, iteration: iteration, random: &random)
+                setup.backend.refineBackground()
+                return metrics
+            }
+        }
+        return iterate(engine)
+    }
+}
