@@ -26,6 +26,7 @@ public func fastLogarithm(_ x: Float) -> Float {
 /// ML's objective keeps the scalar `fastLogarithm`: its gradient test takes finite differences of the
 /// objective at the 1e-7 level, where this polynomial's error (small, but oscillating) does not cancel
 /// between nearby arguments as the series' smooth error does.
+@inline(__always)
 public func fastLogarithm(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let shifted = unsafeBitCast(x, to: SIMD8<UInt32>.self) &- 0x3F35_04F3
     let exponent = SIMD8<Float>(unsafeBitCast(shifted, to: SIMD8<Int32>.self) &>> 23)
