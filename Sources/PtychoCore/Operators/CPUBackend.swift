@@ -16,6 +16,7 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     public private(set) var workers: [CPUFrameWorker]
     /// Shares worker 0's element-wise passes during sequential sweeps when there are several threads.
     private var rowBandTeam: RowBandTeam?
+    let rowBandCount: Int
     /// `[N, K, ny, nx]` when a stage that stores exit waves runs.
     public private(set) var exitWaves: ComplexArray?
     /// Planar probe and object for the projection engines' passes, held with the exit waves and refreshed
@@ -41,12 +42,16 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     /// is given: a resumed run repeats the interrupted run's choice so that it rounds identically).
     public var sequentialPlanIsThreaded: Bool { sequentialPlan !== parallelPlan }
 
+    /// `rowBands` fixes how many bands of rows share a sequential sweep's frame (1: none); by default one
+    /// per thread within the limits of `rowBands(threads:height:)`.
     public init(model: ReconstructionModel, data: MeasuredData, threads: Int,
-                planningEffort: FFTPlanningEffort = .measure, sequentialPlanThreaded: Bool? = nil) {
+                planningEffort: FFTPlanningEffort = .measure, sequentialPlanThreaded: Bool? = nil,
+                rowBands: Int? = nil) {
         self.model = model
         self.data = data
         self.threads = max(1, threads)
         shape = model.frameShape
+        rowBandCount = rowBands ?? Self.rowBands(threads: self.threads, height: shape.height)
         parallelPlan = FFTPlan2D(height: shape.height, width: shape.width, batch: shape.modes, threads: 1,
                                  effort: planningEffort)
         if self.threads == 1 || sequentialPlanThreaded == false {
@@ -60,7 +65,14 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
         positionShifts = Self.unestimatedShifts(frameCount: data.frameCount)
         workers = []
         workers = (0..<self.threads).map { _ in CPUFrameWorker(backend: self) }
-        if self.threads > 1 { rowBandTeam = RowBandTeam(bands: self.threads, performer: workers[0]) }
+        if rowBandCount > 1 { rowBandTeam = RowBandTeam(bands: rowBandCount, performer: workers[0]) }
+    }
+
+    /// How many row bands share a sequential sweep's frame: one per thread, but never more than the cores
+    /// (a helper that polls on a core another band needs would stall every hand-off), at most 8 (beyond,
+    /// the hand-offs cost more than the thinner bands save) and at least 8 rows each.
+    public static func rowBands(threads: Int, height: Int) -> Int {
+        min(threads, ProcessInfo.processInfo.activeProcessorCount, 8, max(1, height / 8))
     }
 
     /// The faster of two plans for the same transform, timed on scratch data. FFTW's threaded plans lose to

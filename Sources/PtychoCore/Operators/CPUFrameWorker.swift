@@ -51,7 +51,8 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         kernelScratch = KernelScratch(frame: pixelScratch.pointer, rowA: rowScratch.slice(0), rowB: rowScratch.slice(1),
                                       rowC: rowScratch.slice(2), rowD: rowScratch.slice(3))
         plan = backend.parallelPlan
-        let bands = backend.threads, width = shape.width, frame = pixelScratch.pointer
+        let bands = backend.rowBandCount
+        let width = shape.width, frame = pixelScratch.pointer
         let rows = RealArray(shape: [max(1, bands - 1), 4, width])
         bandRows = rows
         bandScratch = (0..<(bands - 1)).map { band in

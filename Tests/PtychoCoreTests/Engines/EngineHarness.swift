@@ -37,7 +37,7 @@ struct EngineHarness {
     /// The model starts from `object` and `probe` when given (copied), else from ones and an aperture probe
     /// of the simulated beam's diameter (no trial, so the setup is cheap and deterministic).
     func setUp(threads: Int, object: ComplexArray? = nil, probe: ComplexArray? = nil,
-               sequentialPlanThreaded: Bool? = nil) -> Setup {
+               sequentialPlanThreaded: Bool? = nil, rowBands: Int? = nil) -> Setup {
         let (dataset, truth) = simulate()
         let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
                                         frameHeight: frameSize, frameWidth: frameSize)
@@ -51,7 +51,7 @@ struct EngineHarness {
         let model = ReconstructionModel(object: initialObject, probe: initialProbe, placement: placement)
         let data = MeasuredData(consuming: dataset, threads: threads)
         let backend = CPUBackend(model: model, data: data, threads: threads, planningEffort: .estimate,
-                                 sequentialPlanThreaded: sequentialPlanThreaded)
+                                 sequentialPlanThreaded: sequentialPlanThreaded, rowBands: rowBands)
         return Setup(model: model, data: data, backend: backend, truth: truth, placement: placement)
     }
 

@@ -19,7 +19,8 @@ final class RowBandTests: XCTestCase {
         for (index, _) in engines().enumerated() {
             var outcomes: [(object: [Float], probe: [Float], background: [Float], metrics: [FourierMetrics])] = []
             for threads in [1, 3] {
-                let setup = harness.setUp(threads: threads, sequentialPlanThreaded: false)
+                // Three bands even on a 2-core machine (the default never exceeds the cores).
+                let setup = harness.setUp(threads: threads, sequentialPlanThreaded: false, rowBands: threads)
                 setup.backend.enableBackground()
                 XCTAssertEqual(setup.backend.sequentialPlanIsThreaded, false)
                 var random = RandomSource(seed: 3)
@@ -47,8 +48,8 @@ final class RowBandTests: XCTestCase {
     /// poll on the cores the plan's threads need) and wake for the element-wise passes.
     func testBandsAroundAMultiThreadedTransform() throws {
         let harness = EngineHarness()
-        let single = harness.setUp(threads: 2, sequentialPlanThreaded: false)
-        let threaded = harness.setUp(threads: 2, sequentialPlanThreaded: true)
+        let single = harness.setUp(threads: 2, sequentialPlanThreaded: false, rowBands: 2)
+        let threaded = harness.setUp(threads: 2, sequentialPlanThreaded: true, rowBands: 2)
         XCTAssertTrue(threaded.backend.sequentialPlanIsThreaded)
         var first = RandomSource(seed: 3), second = RandomSource(seed: 3)
         let expected = run(ExtendedPIE(), on: single, iterations: 3, random: &first)
@@ -58,6 +59,15 @@ final class RowBandTests: XCTestCase {
                        accuracy: 1e-4 * expected.last!.amplitudeResidual)
         let difference = zip(single.model.object.floats(), threaded.model.object.floats()).map { abs($0 - $1) }.max()!
         XCTAssertLessThan(difference, 1e-3)
+    }
+
+    /// Never more bands than cores, at most 8, at least 8 rows each; one thread has none.
+    func testBandCountFollowsThreadsWithinTheCores() {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        XCTAssertEqual(CPUBackend.rowBands(threads: 1, height: 128), 1)
+        XCTAssertEqual(CPUBackend.rowBands(threads: 2, height: 128), min(2, cores))
+        XCTAssertEqual(CPUBackend.rowBands(threads: 64, height: 128), min(8, cores))
+        XCTAssertEqual(CPUBackend.rowBands(threads: 64, height: 16), min(2, cores))
     }
 
     private func run(_ engine: any ReconstructionEngine, on setup: EngineHarness.Setup, iterations: Int,
