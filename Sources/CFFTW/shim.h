@@ -34,6 +34,10 @@ static inline ptychite_float8 ptychite_sqrt8(ptychite_float8 x) { return __built
 static inline long ptychite_atomic_load(const long *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline void ptychite_atomic_store(long *p, long v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
 static inline long ptychite_atomic_add(long *p, long v) { return __atomic_add_fetch(p, v, __ATOMIC_ACQ_REL); }
+static inline long ptychite_atomic_exchange(long *p, long v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+static inline int ptychite_atomic_compare_exchange(long *p, long expected, long desired) {
+    return __atomic_compare_exchange_n(p, &expected, desired, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
 
 /// A spin-wait hint: lets the core's other work proceed and saves power while a thread polls.
 static inline void ptychite_spin_pause(void) {

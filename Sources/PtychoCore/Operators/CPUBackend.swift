@@ -16,6 +16,7 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     public private(set) var workers: [CPUFrameWorker]
     /// Shares worker 0's element-wise passes during sequential sweeps when there are several threads.
     private var rowBandTeam: RowBandTeam?
+    private var rowBandPolicy = RowBandPolicy()
     let rowBandCount: Int
     /// `[N, K, ny, nx]` when a stage that stores exit waves runs.
     public private(set) var exitWaves: ComplexArray?
@@ -96,19 +97,18 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
             worker.plan = sequentialPlan
             ptychite_flush_denormals_to_zero()
             maxProbePower = currentMaxProbePower()
-            if let team = rowBandTeam {
-                worker.rowBandTeam = team
-                team.activate()
-            }
-            defer {
-                rowBandTeam?.deactivate()
-                worker.rowBandTeam = nil
-            }
+            worker.rowBandTeam = rowBandTeam
+            worker.rowBandsAlone = rowBandTeam != nil && !rowBandPolicy.useHelpers()
+            let started = ThreadTimes.now()
             frames.withUnsafeBufferPointer { all in
                 for position in all.indices {
                     body(worker, FrameBatch(UnsafeBufferPointer(rebasing: all[position...position])))
                 }
             }
+            if rowBandTeam != nil, !worker.rowBandsAlone {
+                rowBandPolicy.record(cpuShare: ThreadTimes.now().cpuShare(since: started))
+            }
+            worker.rowBandTeam = nil
             return worker.metrics
         case .parallel:
             planarModel?.refresh(from: model, threads: threads)
@@ -252,4 +252,24 @@ enum OverlapSolve {
 struct UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// The calling thread's CPU time and the monotonic wall time, read together.
+struct ThreadTimes {
+    let cpu: Double
+    let wall: Double
+
+    static func now() -> ThreadTimes {
+        var cpu = timespec(), wall = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu)
+        clock_gettime(CLOCK_MONOTONIC, &wall)
+        return ThreadTimes(cpu: Double(cpu.tv_sec) + Double(cpu.tv_nsec) * 1e-9,
+                           wall: Double(wall.tv_sec) + Double(wall.tv_nsec) * 1e-9)
+    }
+
+    /// CPU time ÷ wall time since `start` (1 when no time passed).
+    func cpuShare(since start: ThreadTimes) -> Double {
+        let wall = self.wall - start.wall
+        return wall > 0 ? (cpu - start.cpu) / wall : 1
+    }
 }

@@ -38,6 +38,10 @@ extension CPUFrameWorker: RowBandPerformer {
         }
     }
 
+    func runBands(_ team: RowBandTeam, _ job: RowBandJob) {
+        if rowBandsAlone { team.runAlone(job) } else { team.run(job) }
+    }
+
     /// The largest of the bands' maxima in `maxima`.
     func largestBandMaximum(_ maxima: UnsafeMutablePointer<Float>, _ team: RowBandTeam) -> Float {
         (0..<team.bands).reduce(0) { max($0, maxima[$1]) }

@@ -29,8 +29,10 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     /// Search-wave scratch and line-search sums while an ML stage runs (see `CPUFrameWorker+Likelihood.swift`).
     var likelihoodScratch: LikelihoodWorkerScratch?
     // Row bands (see `CPUFrameWorker+RowBands.swift`)
-    /// The team that shares this worker's element-wise passes while a sequential sweep runs, else nil.
+    /// The team whose bands split this worker's element-wise passes while a sequential sweep runs, else nil;
+    /// with `rowBandsAlone` this worker runs every band itself (see `RowBandPolicy`).
     var rowBandTeam: RowBandTeam?
+    var rowBandsAlone = false
     /// Scratch rows of bands 1… (band 0 uses `kernelScratch`), and what each band returned.
     private(set) var bandScratch: [KernelScratch] = []
     private let bandRows: RealArray
@@ -105,7 +107,7 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
                                               exitWaves: backend.exitWaves!.slice(j), weight: c,
                                               output: scratch.pointer, shape: shape)
             } else if let team = rowBandTeam {
-                team.run(.exitWave(frame: j))
+                runBands(team, .exitWave(frame: j))
                 objectMaximaFrame = j
             } else {
                 FrameKernels.combineExitWaves(probe: model.probe.pointer, patch: model.patch(j), exitWaves: nil,
@@ -114,16 +116,14 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         }
     }
 
-    public func propagateForward(_ batch: FrameBatch) {
-        transform { plan.forward(scratch.pointer) }
-    }
+    public func propagateForward(_ batch: FrameBatch) { plan.forward(scratch.pointer) }
 
     public func projectModulus(_ batch: FrameBatch, relaxation: Float) {
         let pixels = shape.pixels
         for j in batch.indices {
             let noiseBound = relaxation * data.noiseLevel.storage[j]
             if let team = rowBandTeam, noiseBound == 0 {
-                team.run(.modulus(frame: j))
+                runBands(team, .modulus(frame: j))
                 addBandMetrics(team)
             } else {
                 FrameKernels.modulusProjection(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
@@ -136,18 +136,7 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         }
     }
 
-    public func propagateBackward(_ batch: FrameBatch) {
-        transform { plan.inverse(scratch.pointer) }
-    }
-
-    /// Runs a transform; a multi-threaded plan gets the cores of a row-band team, whose helpers sleep
-    /// meanwhile instead of polling.
-    @inline(__always) private func transform(_ body: () -> Void) {
-        guard let team = rowBandTeam, plan.threads > 1 else { return body() }
-        team.deactivate()
-        body()
-        team.activate()
-    }
+    public func propagateBackward(_ batch: FrameBatch) { plan.inverse(scratch.pointer) }
 
     /// Planar kernels (`FrameKernels+Planar`) on the planar model copy: call in a parallel sweep.
     public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float) {
@@ -179,7 +168,7 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
                 // The exit-wave job found max |O|² of this patch; nothing has changed the object since.
                 precondition(objectMaximaFrame == j, "the PIE update runs after its frame's exit wave")
                 steps.maxObjectPower = largestBandMaximum(bandObjectMaxima, team)
-                team.run(.pieUpdate(frame: j, steps: steps))
+                runBands(team, .pieUpdate(frame: j, steps: steps))
                 backend.maxProbePower = largestBandMaximum(bandMaxima, team)
                 continue
             }

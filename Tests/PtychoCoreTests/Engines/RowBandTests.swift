@@ -70,6 +70,33 @@ final class RowBandTests: XCTestCase {
         XCTAssertEqual(CPUBackend.rowBands(threads: 64, height: 16), min(2, cores))
     }
 
+    /// Sweeps whose thread got less than its fair share of a core run alone for 1, 2, 4 … 16 sweeps before
+    /// the helpers are tried again; a fair sweep with the helpers starts the wait over at 1.
+    func testHelpersStepAsideWhileTheCoresAreShared() {
+        /// The numbers of sweeps run alone between sweeps with the helpers, over `sweeps` sweeps in which
+        /// every sweep with the helpers reports `share`.
+        func gaps(_ policy: inout RowBandPolicy, sweeps: Int, share: Double) -> [Int] {
+            var gaps: [Int] = [], alone = 0
+            for _ in 0..<sweeps {
+                if policy.useHelpers() {
+                    if alone > 0 { gaps.append(alone) }
+                    alone = 0
+                    policy.record(cpuShare: share)
+                } else {
+                    alone += 1
+                }
+            }
+            return gaps
+        }
+        var policy = RowBandPolicy()
+        XCTAssertEqual(gaps(&policy, sweeps: 10, share: 0.98), [], "cores of their own: the helpers every sweep")
+        XCTAssertEqual(gaps(&policy, sweeps: 70, share: 0.5), [1, 2, 4, 8, 16, 16], "shared cores: a doubling wait")
+        // The next probing sweep finds the cores free again: the wait starts over.
+        while !policy.useHelpers() {}
+        policy.record(cpuShare: 0.98)
+        XCTAssertEqual(gaps(&policy, sweeps: 8, share: 0.5), [1, 2], "after a fair sweep the wait starts at 1")
+    }
+
     private func run(_ engine: any ReconstructionEngine, on setup: EngineHarness.Setup, iterations: Int,
                      random: inout RandomSource) -> [FourierMetrics] {
         func iterate<Engine: ReconstructionEngine>(_ engine: Engine) -> [FourierMetrics] {
