@@ -41,17 +41,25 @@ struct Options {
     }
 }
 
-func peakResidentBytes() -> Int64 {
+/// Peak resident memory (VmHWM) of this process.
+func peakResidentBytes() -> Int64 { statusBytes("VmHWM:") }
+
+/// Resident pages backed by files (RssFile: the code and data of the executable and its shared libraries,
+/// ~24 MiB here), which VmHWM counts too; VmHWM − RssFile is the peak of what the process allocated.
+func residentFileBytes() -> Int64 { statusBytes("RssFile:") }
+
+/// A kB field of /proc/self/status in bytes (0 where there is none).
+func statusBytes(_ field: String) -> Int64 {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
           let kib = Int64(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
     return kib * 1024
 }
 
 func seconds(_ body: () -> Void) -> Double {
-    let clock = ContinuousClock()
-    let elapsed = clock.measure(body)
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let clock = ContinuousClock(), start = clock.now
+    body()
+    return seconds(start, clock.now)
 }
 
 func seconds(_ from: ContinuousClock.Instant, _ to: ContinuousClock.Instant) -> Double {
@@ -129,15 +137,6 @@ func runChild(_ options: Options, engine: EngineKind) {
                  Double(peak) / Double(estimate.arrayBytes),
                  engineSeconds / Double(options.frames * options.modes) * 1e6, engineCPU / fftCPU,
                  Double(peak - libraries) / Double(estimate.arrayBytes), startUpSeconds * 1e3))
-}
-
-/// Resident pages backed by files (RssFile: the code and data of the executable and its shared libraries,
-/// ~29 MiB here), which VmHWM counts too; VmHWM − RssFile is the peak of what the process allocated.
-func residentFileBytes() -> Int64 {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("RssFile:") }),
-          let kib = Int64(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-    return kib * 1024
 }
 
 /// One forward + inverse transform per frame on the workers' scratch, as the engine's sweeps do it: on

@@ -6,12 +6,10 @@
 /// rounding of their sums.
 extension CPUFrameWorker: RowBandPerformer {
     func perform(_ job: RowBandJob, band: Int) {
-        guard let team = rowBandTeam else { return }
+        let team = rowBandTeam!  // jobs come only from the team of a running sequential sweep
         let rows = RowBandTeam.rows(of: band, bands: team.bands, height: shape.height)
         let scratch = band == 0 ? kernelScratch : bandScratch[band - 1]
         switch job {
-        case .none:
-            break
         case .exitWave(let j):
             // max |O|² of the band too, while its patch rows are in cache: the PIE update needs it, and one
             // hand-off between the threads fewer per frame is worth more than the extra read.

@@ -82,7 +82,6 @@ protocol RowBandPerformer: AnyObject {
 
 /// One pass over a frame, split by rows (see `CPUFrameWorker+RowBands.swift`).
 enum RowBandJob {
-    case none
     /// ψ = P·O_j into the scratch, and max |O|² over the patch.
     case exitWave(frame: Int)
     /// The exact modulus projection of the scratch against frame `frame`'s data.
@@ -120,7 +119,8 @@ private final class RowBandTeamState: @unchecked Sendable {
     private var finished: UnsafeMutablePointer<Int> { words + Self.line }
     private var sleepers: UnsafeMutablePointer<Int> { words + 2 * Self.line }
     private var exiting: UnsafeMutablePointer<Int> { words + 3 * Self.line }
-    private var job = RowBandJob.none
+    /// The job being run (nil before the first).
+    private var job: RowBandJob?
     private let bands: Int
     private unowned(unsafe) let performer: RowBandPerformer
     private let wakeUp = DispatchSemaphore(value: 0)
@@ -170,7 +170,7 @@ private final class RowBandTeamState: @unchecked Sendable {
             let current = ptychite_atomic_load(ticket), band = current & (1 << Self.bandBits - 1)
             guard current >> Self.bandBits == epoch, band < bands else { return }
             guard ptychite_atomic_compare_exchange(ticket, current, current + 1) != 0 else { continue }
-            performer.perform(job, band: band)
+            performer.perform(job!, band: band)
             _ = ptychite_atomic_add(finished, 1)
         }
     }

@@ -44,8 +44,8 @@ final class RowBandTests: XCTestCase {
         }
     }
 
-    /// With FFTW's multi-threaded plan the helpers sleep through each transform (they would otherwise
-    /// poll on the cores the plan's threads need) and wake for the element-wise passes.
+    /// With FFTW's multi-threaded plan for the transforms the bands still run between them (helpers that
+    /// find no job for ~55 µs sleep, leaving the cores to the plan's threads).
     func testBandsAroundAMultiThreadedTransform() throws {
         let harness = EngineHarness()
         let single = harness.setUp(threads: 2, sequentialPlanThreaded: false, rowBands: 2)
