@@ -18,13 +18,23 @@ final class OpenCLLikelihoodTests: XCTestCase, ParityTesting {
         try assertEnginesMatchTheCPU(engines, iterations: 4, cpuThreads: 2, tolerance: 1e-4, context: context)
     }
 
-    /// ML lowers the Poisson NLL on the device as on the CPU: DM:20 then ML:20 from a flat object ends
-    /// below DM's likelihood and within 1 % of the CPU's.
+    /// ML lowers the Poisson NLL on the device as on the CPU: DM:20 then ML:20 from a flat object. DM's
+    /// NLL agrees within 1 %; ML's iterates never raise it on the device, and ML lowers it there by at least
+    /// 90 % of what it does on the CPU. (The two runs' sums are in different orders, so after 40 iterations
+    /// their paths part: on an NVIDIA H200 the device ended 2.8 % below the CPU; an equality within 1 % of
+    /// the final NLL held on PoCL only.)
     func testMaximumLikelihoodAfterDifferenceMapLowersTheLikelihood() throws {
-        let (cpuHistory, deviceHistory) = try runPlanOnBoth("DM:20,ML:20", makePair(modes: 1))
-        XCTAssertEqual(deviceHistory.count, 40)
-        XCTAssertLessThan(deviceHistory[39].poissonNLL, deviceHistory[19].poissonNLL)
-        XCTAssertEqual(deviceHistory[39].poissonNLL, cpuHistory[39].poissonNLL, accuracy: 0.01 * abs(cpuHistory[39].poissonNLL))
+        let (cpu, device) = try runPlanOnBoth("DM:20,ML:20", makePair(modes: 1))
+        XCTAssertEqual(device.count, 40)
+        let summary = "CPU \(cpu.map(\.poissonNLL)), device \(device.map(\.poissonNLL))"
+        XCTAssertEqual(device[19].poissonNLL, cpu[19].poissonNLL, accuracy: 0.01 * abs(cpu[19].poissonNLL), summary)
+        // The step control lets L rise by its rounding tolerance, 10⁻⁶·|L| ≈ 400 here: 1.7·10⁻³ of NLL per pixel.
+        for (before, after) in zip(device[20...], device[21...]) {
+            XCTAssertLessThanOrEqual(after.poissonNLL, before.poissonNLL + 2e-3, "iteration \(after.iteration): \(summary)")
+        }
+        let cpuGain = cpu[19].poissonNLL - cpu[39].poissonNLL, deviceGain = device[19].poissonNLL - device[39].poissonNLL
+        XCTAssertGreaterThan(cpuGain, 0, summary)
+        XCTAssertGreaterThanOrEqual(deviceGain, 0.9 * cpuGain, summary)
     }
 
     /// The conjugate-gradient state a checkpoint saves continues on a new backend exactly where the

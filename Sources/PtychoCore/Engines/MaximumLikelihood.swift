@@ -8,13 +8,17 @@
 ///  1. gradient (the paper's Poisson gradient, written for any f): g_ψjk = 2·F⁻¹[m·f′(Î)·Ψ_jk], g_O = Σ_{j,k} P_k*·g_ψjk at each patch (+ ∇R),
 ///     g_P_k = Σ_j O_j*·g_ψjk — one forward and one inverse transform per frame and mode;
 ///  2. Polak–Ribière direction: h = −g̃ + β·h, β = max(0, ⟨g̃, g̃ − g̃′⟩ / ⟨g̃′, g̃′⟩), g̃′ the previous
-///     iteration's gradient; restarted (β = 0) at the first iteration, when the probe starts being updated
-///     and after a line search without positive curvature;
+///     iteration's gradient; restarted (β = 0) at the first iteration, when the probe starts being updated,
+///     after a line search without positive curvature and after a step that had to be taken back;
 ///  3. line search: along (ΔO, ΔP) = γ·(h_O, h_P) the far field is Ψ + γ·A1 + γ²·A2 (the exit wave is
 ///     bilinear in O and P), so L(γ) is expanded to second order about γ = 0 with coefficients computed
 ///     exactly in one pass over the frames (as the paper does for the Poisson term; Ψ is kept from the
 ///     gradient sweep, so only the direction's terms are transformed: two forward transforms, one without
-///     a probe direction); R(γ) is exactly quadratic. The step is the minimiser γ = −L′(0)/L″(0).
+///     a probe direction); R(γ) is exactly quadratic. The step is the minimiser γ = −L′(0)/L″(0) (|L″(0)| where
+///     the curvature is negative), shortened by `LineSearchStepControl` after a model that overshot;
+///  4. safeguard (not in the paper, `LineSearchStepControl`): the next iteration's gradient pass gives L at
+///     the new iterate; where the step raised L, it is halved back (a gradient pass each) or undone, and
+///     the direction restarts from steepest descent. L never rises by more than its rounding.
 ///
 /// Preconditioning between object and probe: the variables are (O, P/σ) with σ² = max Σ_j Σ_k|P_k|² /
 /// max Σ_j |O_j|², the ratio of the data term's curvature scales in object and probe (the normalisations
@@ -40,6 +44,8 @@ public struct MaximumLikelihood: ReconstructionEngine {
 
     /// ⟨g̃′, g̃′⟩ of the previous iteration, for β.
     private var previousNorm = 0.0
+    /// The step's length control and its check at the next iterate.
+    public private(set) var stepControl = LineSearchStepControl()
     /// Whether h holds a direction to continue from, and whether it included the probe.
     private var hasDirection = false
     private var directionIncludesProbe = false
@@ -53,6 +59,7 @@ public struct MaximumLikelihood: ReconstructionEngine {
     public mutating func start<Backend: ReconstructionBackend>(on backend: Backend) {
         backend.prepareLikelihood()
         hasDirection = false
+        stepControl = LineSearchStepControl()
     }
 
     public mutating func finish<Backend: ReconstructionBackend>(on backend: Backend) {
@@ -70,16 +77,15 @@ public struct MaximumLikelihood: ReconstructionEngine {
         let mu = objectRegularisation > 0 ? smoothnessWeight(on: backend) : 0
 
         // 1. Gradient of L at the current iterate, with its Fourier metrics.
-        backend.resetOverlapSums()
-        let metrics = backend.sweep(.parallel) { operators, frames in
-            operators.combineExitWaves(frames, weight: 1, fromStoredExitWaves: false)   // ψ = P·O_j
-            operators.propagateForward(frames)                                          // Ψ = F ψ
-            operators.weightLikelihoodGradient(frames, noise: noise)                    // 2m·f′(Î)·Ψ
-            operators.propagateBackward(frames)                                         // g_ψ
-            operators.accumulateLikelihoodGradient(frames, includeProbe: includeProbe)  // g_O, g_P
+        var (metrics, summary) = gradient(on: backend, includeProbe: includeProbe, smoothness: mu)
+        // 4. Where the last step raised L, back along h until it does not.
+        var steppedBack = false
+        while let back = stepControl.stepBack(objective: lastObjective) {
+            backend.stepAlongSearchDirection(Float(-back), includeProbe: directionIncludesProbe)
+            (metrics, summary) = gradient(on: backend, includeProbe: includeProbe, smoothness: mu)
+            steppedBack = true
         }
-        let summary = backend.reduceLikelihoodGradient(smoothness: mu)
-        lastObjective = (noise == .poisson ? metrics.likelihood : metrics.amplitudeResidual) + summary.smoothness
+        if steppedBack { hasDirection = false }
 
         // 2. Polak–Ribière direction in the preconditioned variables (O, P/σ).
         let probeScale = includeProbe && summary.probeCurvature > 0 ? summary.objectCurvature / summary.probeCurvature : 0
@@ -102,12 +108,10 @@ public struct MaximumLikelihood: ReconstructionEngine {
         }
         let data = backend.takeLineSearchSums(), prior = backend.smoothnessAlongSearchDirection(weight: mu)
         let first = data.first + prior.first, second = data.second + prior.second
-        // Without positive curvature the quadratic model has no minimum: take no step and restart from
-        // steepest descent next iteration.
-        if second > 0 && first.isFinite && second.isFinite {
-            lastStep = -first / second
-            backend.stepAlongSearchDirection(Float(lastStep), includeProbe: includeProbe)
-            hasDirection = true
+        if let step = stepControl.step(from: lastObjective, first: first, second: second) {
+            lastStep = step
+            backend.stepAlongSearchDirection(Float(step), includeProbe: includeProbe)
+            hasDirection = second > 0
         } else {
             lastStep = 0
             hasDirection = false
@@ -115,11 +119,31 @@ public struct MaximumLikelihood: ReconstructionEngine {
         return metrics
     }
 
+    /// One gradient pass at the current iterate: g_O, g_P (and the prior's) in the backend, L in
+    /// `lastObjective`, and the iterate's Fourier metrics.
+    private mutating func gradient<Backend: ReconstructionBackend>(
+        on backend: Backend, includeProbe: Bool, smoothness mu: Double
+    ) -> (FourierMetrics, LikelihoodGradientSummary) {
+        let noise = noise
+        backend.resetOverlapSums()
+        let metrics = backend.sweep(.parallel) { operators, frames in
+            operators.combineExitWaves(frames, weight: 1, fromStoredExitWaves: false)   // ψ = P·O_j
+            operators.propagateForward(frames)                                          // Ψ = F ψ
+            operators.weightLikelihoodGradient(frames, noise: noise)                    // 2m·f′(Î)·Ψ
+            operators.propagateBackward(frames)                                         // g_ψ
+            operators.accumulateLikelihoodGradient(frames, includeProbe: includeProbe)  // g_O, g_P
+        }
+        let summary = backend.reduceLikelihoodGradient(smoothness: mu)
+        lastObjective = (noise == .poisson ? metrics.likelihood : metrics.amplitudeResidual) + summary.smoothness
+        return (metrics, summary)
+    }
+
     public func saveState<Backend: ReconstructionBackend>(on backend: Backend) -> EngineState {
         var state = EngineState()
         state.complexArrays = backend.conjugateGradientState()
         state.numbers["ml_previous_norm"] = [previousNorm]
         state.integers["ml_direction"] = [hasDirection ? 1 : 0, directionIncludesProbe ? 1 : 0]
+        state.numbers["ml_step_control"] = stepControl.saved
         return state
     }
 
@@ -133,5 +157,8 @@ public struct MaximumLikelihood: ReconstructionEngine {
         previousNorm = norm
         hasDirection = flags[0] != 0
         directionIncludesProbe = flags[1] != 0
+        // Checkpoints written before the step control have none: it starts afresh.
+        stepControl = (try? state.numbers("ml_step_control")).flatMap(LineSearchStepControl.init(saved:))
+            ?? LineSearchStepControl()
     }
 }
