@@ -206,6 +206,11 @@ func printBreakdown(_ backend: CPUBackend, _ options: Options, engine: () -> Voi
     time("modulus exact (no FFT)", sweep { w, f in w.projectModulus(f, relaxation: 0) })
     time("update + object sums", sweep { w, f in w.updateExitWaves(f, a: 0, b: 0) })
     time("probe sums", sweep { w, f in w.accumulateProbeSums(f) })
+    // The memory floor under those passes: a DM iteration reads the exit waves three times (combine, update,
+    // probe sums) and writes them once; here they only stream through the cores, without arithmetic.
+    let waves = backend.exitWaves!
+    time("exit waves: read only", { streamThrough(waves, threads: options.threads, rewrite: false) })
+    time("exit waves: read + write", { streamThrough(waves, threads: options.threads, rewrite: true) })
     time("reset overlap sums", { backend.resetOverlapSums() })
     time("solve object", { backend.solveObject(inertia: 0.01) })
     time("solve probe", { backend.solveProbe(inertia: 0.001) })
@@ -214,6 +219,33 @@ func printBreakdown(_ backend: CPUBackend, _ options: Options, engine: () -> Voi
         w.projectModulus(f, relaxation: 1); w.propagateBackward(f)
     })
     backend.releaseExitWaves()
+}
+
+/// Reads every float of `array` (and with `rewrite` writes each back, plus zero), split across `threads`
+/// in contiguous parts: one pass's memory traffic with no arithmetic to speak of.
+func streamThrough(_ array: ComplexArray, threads: Int, rewrite: Bool) {
+    let count = 2 * array.count, sums = UnsafeMutableBufferPointer<SIMD8<Float>>.allocate(capacity: threads)
+    defer { sums.deallocate() }
+    let shared = UncheckedSendable((array.pointer, sums))
+    DispatchQueue.concurrentPerform(iterations: threads) { part in
+        let (floats, sums) = shared.value
+        let start = (part * count / threads) & ~7, end = part == threads - 1 ? count : ((part + 1) * count / threads) & ~7
+        let raw = UnsafeMutableRawPointer(floats)
+        var sum = SIMD8<Float>()
+        for i in stride(from: start, to: end, by: 8) {
+            let v = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+            sum += v
+            if rewrite { raw.storeBytes(of: v + SIMD8(repeating: 0), toByteOffset: 4 * i, as: SIMD8<Float>.self) }
+        }
+        sums[part] = sum
+    }
+    if sums.reduce(0, { $0 + $1.sum() }).isNaN { print("NaN in the exit waves") }
+}
+
+/// Carries the raw pointers into `concurrentPerform`'s `@Sendable` closure; its parts touch disjoint memory.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))
