@@ -31,9 +31,14 @@ extension OpenCLBackend {
         attempt {
             try backgroundRatioSums.download(ratios.pointer, count: ratios.count)
             background.refine(ratioSum: ratios.pointer, frames: backgroundFrames)
-            try backgroundRatioSums.fill(0)
         }
         uploadBackground(background)
+        discardBackgroundRatios()
+    }
+
+    public func discardBackgroundRatios() {
+        guard background != nil else { return }
+        attempt { try backgroundRatioSums.fill(0) }
         backgroundFrames = 0
     }
 }

@@ -62,10 +62,8 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     /// The frame indices 0..<N, handed out in contiguous batches.
     let frameIndices: UnsafeMutableBufferPointer<Int>
     private(set) var operators: OpenCLFrameOperators!
-    /// `[n]` the incoherent background B on the device (zeros while the model has none), and zeros for
-    /// the metrics of engines that leave B out (maximum likelihood, as on the CPU).
+    /// `[n]` the incoherent background B on the device (zeros while the model has none).
     let backgroundBuffer: OpenCLBuffer
-    let noBackground: OpenCLBuffer
     /// `[n]` Σ m·I/Î since B's last refinement, and how many frame projections added to it.
     let backgroundRatioSums: OpenCLBuffer
     var backgroundFrames = 0
@@ -161,7 +159,6 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         partialResidual = try OpenCLBuffer(context, bytes: 4 * batchSize * metricGroupsPerFrame)
         partialLikelihood = try OpenCLBuffer(context, bytes: 4 * batchSize * metricGroupsPerFrame)
         backgroundBuffer = try OpenCLBuffer(context, bytes: 4 * n)
-        noBackground = try OpenCLBuffer(context, bytes: 4 * n)
         backgroundRatioSums = try OpenCLBuffer(context, bytes: 4 * n)
         backgroundRatioHost = RealArray(shape: [shape.height, shape.width])
         positionShifts = try OpenCLBuffer(context, bytes: 8 * frames)

@@ -5,18 +5,18 @@ import PtychoCore
 extension OpenCLFrameOperators {
     private func noiseCode(_ noise: LikelihoodNoiseModel) -> Int32 { noise == .poisson ? 0 : 1 }
 
-    /// The metrics of the current iterate (as the modulus projection reports them), then the far fields
-    /// kept for the line search and replaced by 2·m·f′(Î)·Ψ/n.
+    /// The metrics of the current iterate (as the modulus projection reports them, with B) and B's ratios,
+    /// then the far fields kept for the line search and replaced by 2·m·f′(Î)·Ψ/n.
     public func weightLikelihoodGradient(_ batch: FrameBatch, noise: LikelihoodNoiseModel) {
         let (first, count) = range(batch)
         let buffers = backend.likelihoodBuffers!
         backend.attempt {
-            // Without B, as the CPU's ML evaluates the objective.
-            try accumulateModulusMetrics(first: first, count: count, background: backend.noBackground)
+            try accumulateModulusMetrics(first: first, count: count, background: backend.backgroundBuffer)
+            if backend.background != nil { try accumulateBackgroundRatios(first: first, count: count) }
             try kernels.likelihoodWeight.launch(on: context, global: Int(count) * shape.pixels, local: groupSize, [
                 .buffer(backend.scratch), .buffer(buffers.farFields), .buffer(backend.amplitudes), .buffer(backend.mask),
-                .int(first), .int(count), .int(Int32(shape.modes)), .int(Int32(shape.pixels)), .int(noiseCode(noise)),
-                .float(buffers.intensityFloor)])
+                .buffer(backend.backgroundBuffer), .int(first), .int(count), .int(Int32(shape.modes)),
+                .int(Int32(shape.pixels)), .int(noiseCode(noise)), .float(buffers.intensityFloor)])
         }
     }
 
@@ -59,7 +59,8 @@ extension OpenCLFrameOperators {
             try sumPerFrame(kernels.lineSearchPartials, first: first, count: count,
                             into: [(backend.partialResidual, buffers.lineFirst), (backend.partialLikelihood, buffers.lineSecond)],
                             [.buffer(buffers.farFields), .buffer(buffers.firstOrder), .buffer(buffers.secondOrder),
-                             .buffer(backend.amplitudes), .buffer(backend.mask), .buffer(backend.partialResidual),
+                             .buffer(backend.amplitudes), .buffer(backend.mask), .buffer(backend.backgroundBuffer),
+                             .buffer(backend.partialResidual),
                              .buffer(backend.partialLikelihood), .int(first), .int(Int32(shape.modes)),
                              .int(Int32(shape.pixels)), .int(Int32(backend.metricGroupsPerFrame)), .int(noiseCode(noise)),
                              .float(buffers.intensityFloor), .int(includeProbe ? 1 : 0), .local(4 * groupSize)])

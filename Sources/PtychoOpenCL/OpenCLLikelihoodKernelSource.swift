@@ -9,11 +9,11 @@ enum OpenCLLikelihoodKernelSource {
     static let text = #"""
 /* LikelihoodKernels.weightGradient, the scaling half (modulus_metrics computed the metrics first): keeps
    the far fields X of frame j in farFields[j] for the line search, then X_k ← 2·m·f′(Î)·X_k / n with
-   Î = Σ_k|X_k|²/n floored at `floor`; Poisson f′ = 1 − I/Î (noise 0), Gaussian-on-amplitude
+   Î = Σ_k|X_k|²/n + B floored at `floor`; Poisson f′ = 1 − I/Î (noise 0), Gaussian-on-amplitude
    f′ = 1 − √I/√Î (noise 1). */
 __kernel void likelihood_weight(__global float2 *field, __global float2 *farFields, __global const float *amplitudes,
-                                __global const float *mask, int first, int count, int modes, int n, int noise,
-                                float floor) {
+                                __global const float *mask, __global const float *background, int first, int count,
+                                int modes, int n, int noise, float floor) {
     long i = get_global_id(0);
     if (i >= (long)count * n) return;
     int p = (int)(i % n), b = (int)(i / n), j = first + b;
@@ -21,7 +21,8 @@ __kernel void likelihood_weight(__global float2 *field, __global float2 *farFiel
     __global float2 *kept = farFields + (long)j * modes * n;
     float power = 0.0f;
     for (int k = 0; k < modes; k++) { float2 v = f[k * n + p]; kept[k * n + p] = v; power += dot(v, v); }
-    float inverseN = 1.0f / n, intensity = fmax(power * inverseN, floor), a = amplitudes[(long)j * n + p];
+    float inverseN = 1.0f / n, intensity = fmax(power * inverseN + background[p], floor);
+    float a = amplitudes[(long)j * n + p];
     float derivative = noise == 0 ? 1.0f - a * a / intensity : 1.0f - a / sqrt(intensity);
     float factor = 2.0f * inverseN * mask[p] * derivative;
     for (int k = 0; k < modes; k++) f[k * n + p] *= factor;
@@ -50,12 +51,13 @@ __kernel void search_waves(__global float2 *firstOrder, __global float2 *secondO
 }
 
 /* LikelihoodKernels.lineSearchTerms: per pixel c0 = Σ_k|X_k|², c1 = 2·Re Σ_k X_k*·A1_k,
-   c2 = Σ_k|A1_k|² + 2·Re Σ_k X_k*·A2_k (all /n); L′(0) terms m·f′(c0)·c1 and L″(0) terms
-   m·(2·f′(c0)·c2 + f″(c0)·c1²), as per-work-group partials, `perFrame` groups per frame (sum_partials
+   c2 = Σ_k|A1_k|² + 2·Re Σ_k X_k*·A2_k (all /n), Î = c0 + B; L′(0) terms m·f′(Î)·c1 and L″(0) terms
+   m·(2·f′(Î)·c2 + f″(Î)·c1²), as per-work-group partials, `perFrame` groups per frame (sum_partials
    adds them per frame). */
 __kernel void line_search_partials(__global const float2 *farFields, __global const float2 *firstOrder,
                                    __global const float2 *secondOrder, __global const float *amplitudes,
-                                   __global const float *mask, __global float *partialFirst,
+                                   __global const float *mask, __global const float *background,
+                                   __global float *partialFirst,
                                    __global float *partialSecond, int first, int modes, int n, int perFrame,
                                    int noise, float floor, int includeProbe, __local float *scratch) {
     int g = get_group_id(0), b = g / perFrame, part = g - b * perFrame, j = first + b, size = get_local_size(0);
@@ -75,11 +77,11 @@ __kernel void line_search_partials(__global const float2 *farFields, __global co
         }
         float a = amplitude[p], m = mask[p], d1, d2;
         if (noise == 0) {
-            float inverse = 1.0f / fmax(c0 * inverseN, floor), counts = a * a;
+            float inverse = 1.0f / fmax(c0 * inverseN + background[p], floor), counts = a * a;
             d1 = 1.0f - counts * inverse;
             d2 = counts * inverse * inverse;
         } else {
-            float intensity = fmax(c0 * inverseN, floor), root = sqrt(intensity);
+            float intensity = fmax(c0 * inverseN + background[p], floor), root = sqrt(intensity);
             d1 = 1.0f - a / root;
             d2 = a / (2.0f * intensity * root);
         }

@@ -51,11 +51,13 @@ final class OpenCLRefinementTests: XCTestCase, ParityTesting {
         }
     }
 
-    /// With the incoherent background on, DM and ePIE give the CPU's background, object and metrics.
+    /// With the incoherent background on, DM, ePIE and ML (B in its objective, line search and ratios)
+    /// give the CPU's background, object and probe.
     func testBackgroundMatchesTheCPU() throws {
         let engines: [(String, any ReconstructionEngine, Int, Double)] = [
             ("DM", DifferenceMap(alpha: 1, settings: ProjectionSettings(fourierRelaxation: 0)), 2, 1e-4),
             ("ePIE", ExtendedPIE(alpha: 1, beta: 1, probeUpdateStart: 1, positionRefinement: nil), 1, 1e-3),
+            ("ML", MaximumLikelihood(noise: .poisson, probeUpdateStart: 1), 2, 1e-4),
         ]
         for (name, engine, threads, tolerance) in engines {
             let pair = makePair(modes: 2, fromTruthObject: true)

@@ -4,7 +4,9 @@
 ///
 /// Objective L(O, P) = Σ_j Σ_r m·f(Î_j; I_j) + R(O), Î_j = Σ_k |F(P_k·O_j)|² (unitary F), with
 /// f = Î − I·ln Î (Poisson) or f = (√Î − √I)² (Gaussian noise on the amplitude), R the optional
-/// smoothness prior (`ObjectSmoothness`, the paper's Gaussian smoothness prior). One iteration:
+/// smoothness prior (`ObjectSmoothness`, the paper's Gaussian smoothness prior). With an incoherent
+/// background B in the model Î gains + B (B is refined between iterations from the gradient pass's ratios,
+/// as after a projection, and is not a variable of the line search). One iteration:
 ///  1. gradient (the paper's Poisson gradient, written for any f): g_ψjk = 2·F⁻¹[m·f′(Î)·Ψ_jk], g_O = Σ_{j,k} P_k*·g_ψjk at each patch (+ ∇R),
 ///     g_P_k = Σ_j O_j*·g_ψjk — one forward and one inverse transform per frame and mode;
 ///  2. Polak–Ribière direction: h = −g̃ + β·h, β = max(0, ⟨g̃, g̃ − g̃′⟩ / ⟨g̃′, g̃′⟩), g̃′ the previous
@@ -82,6 +84,7 @@ public struct MaximumLikelihood: ReconstructionEngine {
         var steppedBack = false
         while let back = stepControl.stepBack(objective: lastObjective) {
             backend.stepAlongSearchDirection(Float(-back), includeProbe: directionIncludesProbe)
+            backend.discardBackgroundRatios()
             (metrics, summary) = gradient(on: backend, includeProbe: includeProbe, smoothness: mu)
             steppedBack = true
         }

@@ -19,6 +19,10 @@ extension CPUBackend {
             frames += other.backgroundFrames
         }
         background.refine(ratioSum: total.pointer, frames: frames)
+        discardBackgroundRatios()
+    }
+
+    public func discardBackgroundRatios() {
         for worker in workers {
             worker.backgroundRatios?.fill(0)
             worker.backgroundFrames = 0

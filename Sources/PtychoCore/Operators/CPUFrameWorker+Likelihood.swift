@@ -36,7 +36,10 @@ extension CPUFrameWorker {
             buffers.farFields.slice(j).update(from: scratch.pointer, count: 2 * shape.modes * pixels)
             LikelihoodKernels.weightGradient(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
                                              mask: data.mask.pointer, shape: shape, noise: noise,
-                                             intensityFloor: floor, scratch: kernelScratch, metrics: &metrics)
+                                             intensityFloor: floor, scratch: kernelScratch, metrics: &metrics,
+                                             background: backend.background.map { UnsafePointer($0.values.pointer) },
+                                             backgroundRatios: backgroundRatios?.pointer)
+            if backgroundRatios != nil { backgroundFrames += 1 }
         }
     }
 
@@ -79,7 +82,8 @@ extension CPUFrameWorker {
                 current: buffers.farFields.slice(j), first: own.firstOrder.pointer,
                 second: includeProbe ? UnsafePointer(own.secondOrder.pointer) : nil,
                 amplitudes: data.amplitudes.pointer + j * pixels, mask: data.mask.pointer, shape: shape,
-                noise: noise, intensityFloor: floor, scratch: kernelScratch)
+                noise: noise, intensityFloor: floor, scratch: kernelScratch,
+                background: backend.background.map { UnsafePointer($0.values.pointer) })
             own.lineSearchFirst += Double(first)
             own.lineSearchSecond += Double(second)
         }

@@ -22,10 +22,16 @@ public enum LikelihoodKernels {
     /// Poisson, f′ = 1 − I/Î; Gaussian-on-amplitude f′ = 1 − √I/√Î). Î is floored at `intensityFloor`
     /// inside f′ so that a pixel with counts and no model intensity gives a large but finite pull.
     /// Adds the frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) of the current iterate to `metrics`.
+    ///
+    /// With an incoherent `background` B (`IncoherentBackground`) the model is Î = Σ_k|X_k|²/n + B: B enters
+    /// f′ and the metrics (∂Î/∂X_k* is unchanged), and m·I/Î is added to `backgroundRatios` for B's
+    /// refinement, as the modulus projection does.
     @inlinable
     public static func weightGradient(farField: UnsafeMutablePointer<Float>, amplitudes: UnsafePointer<Float>,
                                       mask: UnsafePointer<Float>, shape: FrameShape, noise: LikelihoodNoiseModel,
-                                      intensityFloor: Float, scratch: KernelScratch, metrics: inout FourierMetrics) {
+                                      intensityFloor: Float, scratch: KernelScratch, metrics: inout FourierMetrics,
+                                      background: UnsafePointer<Float>? = nil,
+                                      backgroundRatios: UnsafeMutablePointer<Float>? = nil) {
         let n = shape.pixels, width = shape.width, modes = shape.modes
         let inverseN = 1 / Float(n), twiceInverseN = 2 / Float(n)
         let residualTerms = scratch.rowA, likelihoodTerms = scratch.rowB
@@ -37,8 +43,18 @@ public enum LikelihoodKernels {
             let factor = scratch.frame + start
             FrameKernels.modePower(row, modes: modes, modeStride: 2 * n, count: width, into: factor)
             let a = amplitudes + start, m = mask + start
+            if let background {
+                let b = background + start
+                for i in 0..<width { factor[i] = factor[i] * inverseN + b[i] }
+            } else {
+                for i in 0..<width { factor[i] *= inverseN }
+            }
+            if let backgroundRatios {
+                let q = backgroundRatios + start
+                for i in 0..<width { q[i] += m[i] * a[i] * a[i] / (factor[i] + FrameKernels.tiny) }
+            }
             for i in 0..<width {
-                let intensity = factor[i] * inverseN, root = ptychite_sqrt(intensity)
+                let intensity = factor[i], root = ptychite_sqrt(intensity)
                 let difference = root - a[i]
                 residualTerms[i] += m[i] * difference * difference
                 likelihoodTerms[i] += m[i] * (intensity - a[i] * a[i] * fastLogarithm(intensity + FrameKernels.tiny))
@@ -144,12 +160,14 @@ public enum LikelihoodKernels {
     /// objective's expansion to second order (as Thibault & Guizar-Sicairos 2012 do for Poisson) is
     ///   L′(0) = Σ m·f′(c0)·c1,   L″(0) = Σ m·(2·f′(c0)·c2 + f″(c0)·c1²),
     /// with f′, f″ as in `weightGradient` (Poisson f″ = I/Î², Gaussian-on-amplitude f″ = √I/(2·Î^{3/2})),
-    /// c0 floored at `intensityFloor`. Returns (L′(0), L″(0)) of this frame.
+    /// c0 (plus the `background` B, which does not move with γ) floored at `intensityFloor`. Returns
+    /// (L′(0), L″(0)) of this frame.
     @inlinable
     public static func lineSearchTerms(current: UnsafePointer<Float>, first: UnsafePointer<Float>,
                                        second: UnsafePointer<Float>?, amplitudes: UnsafePointer<Float>,
                                        mask: UnsafePointer<Float>, shape: FrameShape, noise: LikelihoodNoiseModel,
-                                       intensityFloor: Float, scratch: KernelScratch) -> (Float, Float) {
+                                       intensityFloor: Float, scratch: KernelScratch,
+                                       background: UnsafePointer<Float>? = nil) -> (Float, Float) {
         let n = shape.pixels, width = shape.width
         let inverseN = 1 / Float(n)
         precondition(shape.height >= 3, "line search needs three scratch rows")
@@ -175,10 +193,17 @@ public enum LikelihoodKernels {
                 }
             }
             let a = amplitudes + r * width, m = mask + r * width
+            // c0 becomes Î at γ = 0: c0/n + B.
+            if let background {
+                let b = background + r * width
+                for i in 0..<width { c0[i] = c0[i] * inverseN + b[i] }
+            } else {
+                for i in 0..<width { c0[i] *= inverseN }
+            }
             switch noise {
             case .poisson:
                 for i in 0..<width {
-                    let inverse = 1 / max(c0[i] * inverseN, intensityFloor), counts = a[i] * a[i]
+                    let inverse = 1 / max(c0[i], intensityFloor), counts = a[i] * a[i]
                     let d1 = 1 - counts * inverse, d2 = counts * inverse * inverse
                     let g1 = c1[i] * inverseN, g2 = c2[i] * inverseN
                     firstTerms[i] += m[i] * d1 * g1
@@ -186,7 +211,7 @@ public enum LikelihoodKernels {
                 }
             case .gaussian:
                 for i in 0..<width {
-                    let intensity = max(c0[i] * inverseN, intensityFloor), root = ptychite_sqrt(intensity)
+                    let intensity = max(c0[i], intensityFloor), root = ptychite_sqrt(intensity)
                     let d1 = 1 - a[i] / root, d2 = a[i] / (2 * intensity * root)
                     let g1 = c1[i] * inverseN, g2 = c2[i] * inverseN
                     firstTerms[i] += m[i] * d1 * g1

@@ -130,6 +130,9 @@ public protocol ReconstructionBackend: AnyObject {
     func enableBackground()
     /// B's refinement from the ratios the projections since the last call accumulated (no-op when off).
     func refineBackground()
+    /// Forgets the ratios accumulated since the last refinement (ML evaluates an iterate again after taking
+    /// a step back: only the iterate it keeps should refine B). A no-op when off.
+    func discardBackgroundRatios()
     // maximum likelihood: conjugate-gradient arrays (gradient, previous gradient, search direction for the
     // object and the probe) held by the backend, and the global steps between the sweeps.
     /// Allocates (zeroed) the conjugate-gradient arrays and the workers' search-wave scratch; the overlap
