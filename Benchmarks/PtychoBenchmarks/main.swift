@@ -226,26 +226,20 @@ func printBreakdown(_ backend: CPUBackend, _ options: Options, engine: () -> Voi
 func streamThrough(_ array: ComplexArray, threads: Int, rewrite: Bool) {
     let count = 2 * array.count, sums = UnsafeMutableBufferPointer<SIMD8<Float>>.allocate(capacity: threads)
     defer { sums.deallocate() }
-    let shared = UncheckedSendable((array.pointer, sums))
+    // Addresses as integers: the closure is @Sendable and its parts touch disjoint memory.
+    let floats = Int(bitPattern: array.pointer), partSums = Int(bitPattern: sums.baseAddress)
     DispatchQueue.concurrentPerform(iterations: threads) { part in
-        let (floats, sums) = shared.value
         let start = (part * count / threads) & ~7, end = part == threads - 1 ? count : ((part + 1) * count / threads) & ~7
-        let raw = UnsafeMutableRawPointer(floats)
+        let raw = UnsafeMutableRawPointer(bitPattern: floats)!
         var sum = SIMD8<Float>()
         for i in stride(from: start, to: end, by: 8) {
             let v = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
             sum += v
             if rewrite { raw.storeBytes(of: v + SIMD8(repeating: 0), toByteOffset: 4 * i, as: SIMD8<Float>.self) }
         }
-        sums[part] = sum
+        UnsafeMutablePointer<SIMD8<Float>>(bitPattern: partSums)![part] = sum
     }
     if sums.reduce(0, { $0 + $1.sum() }).isNaN { print("NaN in the exit waves") }
-}
-
-/// Carries the raw pointers into `concurrentPerform`'s `@Sendable` closure; its parts touch disjoint memory.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 let options = Options(Array(CommandLine.arguments.dropFirst()))

@@ -12,7 +12,7 @@
 ///
 /// Invariants: 0 < `fraction` ≤ 1; a step is pending (awaiting its check) from `step` until `stepBack`
 /// returns nil.
-public struct LineSearchStepControl: Sendable, Equatable {
+public struct LineSearchStepControl: Sendable {
     public static let maximumHalvings = 4
     /// Share of the model's step taken.
     public private(set) var fraction = 1.0
@@ -23,8 +23,8 @@ public struct LineSearchStepControl: Sendable, Equatable {
     public init() {}
 
     /// How far L may rise between iterates before a step counts as overshooting: L is summed per frame in
-    /// Float (the Poisson L of 10⁶ photons per frame is ~10⁹), so two iterates' sums differ by ~10⁻⁷·|L|
-    /// from rounding alone.
+    /// Float (the Poisson L of 10⁶ photons per frame is ~10⁹), whose rounding is estimated at ~10⁻⁷·|L|
+    /// (not measured); the tolerance is ten times that.
     public static func tolerance(_ objective: Double) -> Double { 1e-6 * abs(objective) }
 
     /// The step γ along h from an iterate where L = `objective`, L′(0) = `first`, L″(0) = `second`:

@@ -50,9 +50,10 @@ final class MaximumLikelihoodGradientTests: XCTestCase {
         let backend = setup.reconstruction.backend, model = setup.model
         if background > 0 {
             backend.enableBackground()
-            let values = RealArray(shape: try XCTUnwrap(backend.background).values.shape)
+            let model = try XCTUnwrap(backend.background)
+            let values = RealArray(shape: model.values.shape)
             values.fill(background)
-            backend.background!.restore(from: values)
+            model.restore(from: values)
         }
         var engine = MaximumLikelihood(noise: noise, objectRegularisation: regularisation, probeUpdateStart: 1)
         engine.start(on: backend)
