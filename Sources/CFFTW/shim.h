@@ -48,4 +48,15 @@ static inline void ptychite_spin_pause(void) {
 #endif
 }
 
+/// Asks for the cache lines of [p + offset, p + offset + bytes) ahead of a read (`prefetcht0`). The address
+/// is computed as an integer and a prefetch never faults, so it may lie past the end of p's allocation.
+static inline void ptychite_prefetch(const void *p, long offset, long bytes) {
+    for (long o = 0; o < bytes; o += 64) __builtin_prefetch((const void *)((unsigned long)p + offset + o), 0, 3);
+}
+
+/// As `ptychite_prefetch`, ahead of a write (the lines arrive owned, so the stores do not wait for them).
+static inline void ptychite_prefetch_write(const void *p, long offset, long bytes) {
+    for (long o = 0; o < bytes; o += 64) __builtin_prefetch((const void *)((unsigned long)p + offset + o), 1, 3);
+}
+
 #endif

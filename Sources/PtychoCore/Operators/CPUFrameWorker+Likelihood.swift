@@ -32,13 +32,13 @@ extension CPUFrameWorker {
     public func weightLikelihoodGradient(_ batch: FrameBatch, noise: LikelihoodNoiseModel) {
         let buffers = backend.likelihood!, pixels = shape.pixels, floor = buffers.intensityFloor
         for j in batch.indices {
-            // Kept for this iteration's line search (see `LikelihoodBuffers.farFields`).
-            buffers.farFields.slice(j).update(from: scratch.pointer, count: 2 * shape.modes * pixels)
+            // The far field is kept for this iteration's line search (`LikelihoodBuffers.farFields`).
             LikelihoodKernels.weightGradient(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
                                              mask: data.mask.pointer, shape: shape, noise: noise,
                                              intensityFloor: floor, scratch: kernelScratch, metrics: &metrics,
                                              background: backend.background.map { UnsafePointer($0.values.pointer) },
-                                             backgroundRatios: backgroundRatios?.pointer)
+                                             backgroundRatios: backgroundRatios?.pointer,
+                                             keeping: buffers.farFields.slice(j))
             if backgroundRatios != nil { backgroundFrames += 1 }
         }
     }

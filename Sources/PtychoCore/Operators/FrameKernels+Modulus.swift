@@ -40,6 +40,7 @@ extension FrameKernels {
         for r in rows ?? 0..<shape.height {
             let start = r * width
             let row = farField + 2 * start, a = amplitudes + start, m = mask + start, roots = scratch.frame + start
+            StreamPrefetch.ahead(of: a, count: width)
             // Σ_k |Ψ_k|² of the row (plus B·n), then √Î in place: short loops without branches, in L1.
             forEachLanes(width) { i, lanes in
                 let (re, im) = Lanes.loadComplex(row + 2 * i, lanes)

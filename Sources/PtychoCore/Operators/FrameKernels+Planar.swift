@@ -13,6 +13,7 @@ extension FrameKernels {
             for k in 0..<shape.modes {
                 let (probeRe, probeIm) = probe.probeRow(k, r)
                 let w = psi + 2 * (k * n + r * width), out = output + 2 * (k * n + r * width)
+                StreamPrefetch.ahead(of: w, count: 2 * width)
                 forEachLanes(width) { i, lanes in
                     let (poRe, poIm) = probeTimesObject(probeRe, probeIm, objectRe, objectIm, i, lanes)
                     let (wr, wi) = Lanes.loadComplex(w + 2 * i, lanes)
@@ -83,6 +84,7 @@ extension FrameKernels {
             for k in 0..<shape.modes {
                 let w = psi + 2 * (k * n + r * width)
                 let numeratorRe = acc.probeNumerator + 2 * k * n + r * width, numeratorIm = numeratorRe + n
+                StreamPrefetch.ahead(of: w, count: 2 * width)
                 forEachLanes(width) { i, lanes in
                     let or = Lanes.load(objectRe + i, lanes), oi = Lanes.load(objectIm + i, lanes)
                     let (wr, wi) = Lanes.loadComplex(w + 2 * i, lanes)

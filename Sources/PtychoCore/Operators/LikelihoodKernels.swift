@@ -21,17 +21,19 @@ public enum LikelihoodKernels {
     /// the exit-wave gradient g_ψk = 2·F⁻¹[m·f′(Î)·Ψ_k] (Thibault & Guizar-Sicairos 2012; for
     /// Poisson, f′ = 1 − I/Î; Gaussian-on-amplitude f′ = 1 − √I/√Î). Î is floored at `intensityFloor`
     /// inside f′ so that a pixel with counts and no model intensity gives a large but finite pull.
-    /// Adds the frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) of the current iterate to `metrics`.
+    /// Adds the frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) of the current iterate to `metrics`. With
+    /// `keeping`, each row of the far field is first copied there (the line search's
+    /// `LikelihoodBuffers.farFields`), a row at a time while it is in L1.
     ///
     /// With an incoherent `background` B (`IncoherentBackground`) the model is Î = Σ_k|X_k|²/n + B: B enters
     /// f′ and the metrics (∂Î/∂X_k* is unchanged), and m·I/Î is added to `backgroundRatios` for B's
     /// refinement, as the modulus projection does.
-    @inlinable
     public static func weightGradient(farField: UnsafeMutablePointer<Float>, amplitudes: UnsafePointer<Float>,
                                       mask: UnsafePointer<Float>, shape: FrameShape, noise: LikelihoodNoiseModel,
                                       intensityFloor: Float, scratch: KernelScratch, metrics: inout FourierMetrics,
                                       background: UnsafePointer<Float>? = nil,
-                                      backgroundRatios: UnsafeMutablePointer<Float>? = nil) {
+                                      backgroundRatios: UnsafeMutablePointer<Float>? = nil,
+                                      keeping copy: UnsafeMutablePointer<Float>? = nil) {
         let n = shape.pixels, width = shape.width, modes = shape.modes
         let inverseN = 1 / Float(n), twiceInverseN = 2 / Float(n)
         let residualTerms = scratch.rowA, likelihoodTerms = scratch.rowB
@@ -41,8 +43,16 @@ public enum LikelihoodKernels {
             let start = r * width
             let row = farField + 2 * start
             let factor = scratch.frame + start
+            if let copy {
+                for k in 0..<modes {
+                    let offset = 2 * (k * n + start)
+                    StreamPrefetch.aheadForWriting(of: copy + offset, count: 2 * width)
+                    (copy + offset).update(from: farField + offset, count: 2 * width)
+                }
+            }
             FrameKernels.modePower(row, modes: modes, modeStride: 2 * n, count: width, into: factor)
             let a = amplitudes + start, m = mask + start
+            StreamPrefetch.ahead(of: a, count: width)
             if let background {
                 let b = background + start
                 for i in 0..<width { factor[i] = factor[i] * inverseN + b[i] }
@@ -76,7 +86,6 @@ public enum LikelihoodKernels {
     /// gradient sum and Σ_k |P_k|² to the object curvature sum; with `includeProbe` also g_Pk = O_j*·g_ψk
     /// to the probe gradient sum and |O_j|² to the probe curvature sum. `gradient` holds g_ψ (the output of
     /// `weightGradient` after the inverse FFT). Uses the overlap-sum layout of `OverlapAccumulators`.
-    @inlinable
     public static func accumulateGradient(gradient: UnsafePointer<Float>, probe: UnsafePointer<Float>,
                                           patch: ObjectPatch, shape: FrameShape, includeProbe: Bool,
                                           accumulators acc: OverlapAccumulators) {
@@ -121,7 +130,6 @@ public enum LikelihoodKernels {
     /// `first` and (when `probeDirection` is given) `second`; without a probe direction the second-order
     /// term is zero and is not written. The zeroth-order term P·O is not needed: its far field is kept
     /// from the gradient sweep.
-    @inlinable
     public static func combineSearchWaves(probe: UnsafePointer<Float>, patch: ObjectPatch,
                                           probeDirection: UnsafePointer<Float>?, objectDirection: ObjectPatch,
                                           first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>,
@@ -162,7 +170,6 @@ public enum LikelihoodKernels {
     /// with f′, f″ as in `weightGradient` (Poisson f″ = I/Î², Gaussian-on-amplitude f″ = √I/(2·Î^{3/2})),
     /// c0 (plus the `background` B, which does not move with γ) floored at `intensityFloor`. Returns
     /// (L′(0), L″(0)) of this frame.
-    @inlinable
     public static func lineSearchTerms(current: UnsafePointer<Float>, first: UnsafePointer<Float>,
                                        second: UnsafePointer<Float>?, amplitudes: UnsafePointer<Float>,
                                        mask: UnsafePointer<Float>, shape: FrameShape, noise: LikelihoodNoiseModel,
@@ -181,6 +188,7 @@ public enum LikelihoodKernels {
             for k in 0..<shape.modes {
                 let offset = 2 * (k * n + r * width)
                 let x = current + offset, a1 = first + offset
+                StreamPrefetch.ahead(of: x, count: 2 * width)
                 for i in 0..<width {
                     let xr = x[2 * i], xi = x[2 * i + 1], ar = a1[2 * i], ai = a1[2 * i + 1]
                     c0[i] += xr * xr + xi * xi
@@ -193,6 +201,7 @@ public enum LikelihoodKernels {
                 }
             }
             let a = amplitudes + r * width, m = mask + r * width
+            StreamPrefetch.ahead(of: a, count: width)
             // c0 becomes Î at γ = 0: c0/n + B.
             if let background {
                 let b = background + r * width
