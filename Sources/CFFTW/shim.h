@@ -30,6 +30,13 @@ typedef float ptychite_float8 __attribute__((ext_vector_type(8)));
 /// √x of eight lanes as one vector instruction. Swift's `SIMD8<Float>.squareRoot()` calls `sqrtf` lane by lane.
 static inline ptychite_float8 ptychite_sqrt8(ptychite_float8 x) { return __builtin_elementwise_sqrt(x); }
 
+/// Eight 32-bit integers as one vector; Swift imports it as `SIMD8<Int32>`.
+typedef int ptychite_int8 __attribute__((ext_vector_type(8)));
+
+/// The integers converted to floats, as one instruction. Swift's `SIMD8<Float>(_: SIMD8<Int32>)` is a
+/// generic initialiser that the optimiser leaves as a call per vector.
+static inline ptychite_float8 ptychite_float8_from_int8(ptychite_int8 x) { return __builtin_convertvector(x, ptychite_float8); }
+
 /// Atomic integer operations for `RowBandTeam`'s hand-offs between threads (acquire/release ordering).
 static inline long ptychite_atomic_load(const long *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 static inline void ptychite_atomic_store(long *p, long v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }

@@ -1,3 +1,5 @@
+import CFFTW
+
 /// Natural logarithm for positive normal floats, accurate to ~1e-6 relative, written so the compiler can
 /// vectorise loops that call it (libm's `logf` is an opaque call that stops vectorisation).
 ///
@@ -29,7 +31,7 @@ public func fastLogarithm(_ x: Float) -> Float {
 @inline(__always)
 public func fastLogarithm(_ x: SIMD8<Float>) -> SIMD8<Float> {
     let shifted = unsafeBitCast(x, to: SIMD8<UInt32>.self) &- 0x3F35_04F3
-    let exponent = SIMD8<Float>(unsafeBitCast(shifted, to: SIMD8<Int32>.self) &>> 23)
+    let exponent = ptychite_float8_from_int8(unsafeBitCast(shifted, to: SIMD8<Int32>.self) &>> 23)
     let f = unsafeBitCast((shifted & 0x7F_FFFF) &+ 0x3F35_04F3, to: SIMD8<Float>.self) - 1
     var g = SIMD8<Float>(repeating: -0.101_340_57)
     g = SIMD8(repeating: 0.162_341_89).addingProduct(g, f)
