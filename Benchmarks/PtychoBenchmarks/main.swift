@@ -5,6 +5,7 @@ import PtychoCore
 //
 //   swift run -c release PtychoBenchmarks [--frames 1000] [--size 128] [--threads 2] [--iterations 10]
 //                                         [--engines ePIE,rPIE,mPIE,DM,RAAR,AP,ML] [--modes 1] [--breakdown]
+//                                         [--wisdom FILE]
 //   swift run -c release PtychoBenchmarks convergence …   (error against time per plan: Convergence.swift)
 //   swift run -c release PtychoBenchmarks opencl …        (the OpenCL path beside the CPU: OpenCLBenchmark.swift)
 //
@@ -13,6 +14,10 @@ import PtychoCore
 // structure, timed in the same process after each engine iteration. The ratio is of wall times; the CPU-time
 // ratio (process CPU time of all threads) is steadier when other work shares the cores, but does not see
 // threads waiting on each other. `--breakdown` also prints the cost of each DM pass alone (stderr).
+// `--wisdom FILE` plans from FFTW wisdom kept in FILE (written by the first run that finds none): FFTW_MEASURE
+// picks different algorithms in different processes, and the engines' ratios move with the plan (a faster
+// transform leaves a larger share to the element-wise passes), so comparisons of two builds, or of runs
+// on another day, should share one plan.
 // ML needs more transforms per iteration than the floor's two (forward + inverse for the gradient, and
 // forward transforms of the direction's two terms for the line search: four in all), so its ratio is
 // ≈ 2 plus its element-wise passes.
@@ -22,6 +27,7 @@ struct Options {
     var engines = EngineKind.allCases.map(\.rawValue)
     var child = false
     var breakdown = false
+    var wisdom: String?
 
     init(_ arguments: [String]) {
         let list = ArgumentList(arguments)
@@ -33,11 +39,12 @@ struct Options {
         engines = list.list("--engines", default: engines)
         child = list.contains("--child")
         breakdown = list.contains("--breakdown")
+        wisdom = list.value("--wisdom")
     }
 
     var arguments: [String] {
         ["--frames", "\(frames)", "--size", "\(size)", "--threads", "\(threads)", "--iterations", "\(iterations)",
-         "--modes", "\(modes)"] + (breakdown ? ["--breakdown"] : [])
+         "--modes", "\(modes)"] + (breakdown ? ["--breakdown"] : []) + (wisdom.map { ["--wisdom", $0] } ?? [])
     }
 }
 
@@ -68,6 +75,12 @@ func seconds(_ from: ContinuousClock.Instant, _ to: ContinuousClock.Instant) -> 
 }
 
 func runChild(_ options: Options, engine: EngineKind) {
+    // Before any plan is made, so that every plan of this run comes from the file's wisdom where it has some.
+    let storedWisdom = options.wisdom.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+    if let storedWisdom, !FFTWisdom.importing(storedWisdom) {
+        FileHandle.standardError.write(Data("PtychoBenchmarks: \(options.wisdom!): not FFTW wisdom\n".utf8))
+        exit(1)
+    }
     var parameters = PtychographySimulation.Parameters(frameSize: options.size, positionCount: options.frames)
     parameters.probeModeCount = options.modes
     parameters.seed = 11
@@ -131,6 +144,14 @@ func runChild(_ options: Options, engine: EngineKind) {
                                   objectWidth: placement.objectWidth, threads: options.threads,
                                   storesExitWaves: engine.storesExitWaves,
                                   likelihood: engine == .maximumLikelihood, momentum: engine == .mPIE)
+    if let path = options.wisdom {
+        // What was read plus what this child planned anew (the engines do not all make the same plans),
+        // written whole to a temporary name and renamed: a concurrent reader sees all of it or none.
+        let temporary = path + ".partial-\(getpid())"
+        if (try? FFTWisdom.exported().write(toFile: temporary, atomically: false, encoding: .utf8)) != nil {
+            _ = rename(temporary, path)
+        }
+    }
     let peak = peakResidentBytes(), libraries = residentFileBytes()
     print(String(format: "%@\t%.5f\t%.5f\t%.2f\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f", engine.rawValue, engineSeconds,
                  fftSeconds, engineSeconds / fftSeconds, Double(peak) / 1048576, Double(estimate.arrayBytes) / 1048576,
