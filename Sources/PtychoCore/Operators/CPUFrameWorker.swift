@@ -14,6 +14,11 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     let kernelScratch: KernelScratch
     var plan: FFTPlan2D
     var metrics = FourierMetrics()
+    /// How scratch's wave was last made (`combineExitWaves`'s weight and source), and whether the modulus
+    /// projection has since left its far field unchanged: `propagateBackward` then rebuilds the wave
+    /// instead of transforming back (F⁻¹F x = x).
+    private var combination = (weight: Float(1), fromStoredExitWaves: false)
+    private var farFieldUnchanged = false
     private(set) var objectNumerator: ComplexArray?
     private(set) var objectDenominator: RealArray?
     private(set) var probeNumerator: ComplexArray?
@@ -100,6 +105,8 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
     /// With stored exit waves (the projection engines) from the backend's planar model copy, which parallel
     /// sweeps refresh: like `updateExitWaves` and `accumulateProbeSums`, call it in a parallel sweep.
     public func combineExitWaves(_ batch: FrameBatch, weight c: Float, fromStoredExitWaves: Bool) {
+        combination = (c, fromStoredExitWaves)
+        farFieldUnchanged = false
         for j in batch.indices {
             if fromStoredExitWaves {
                 let planar = backend.planarModel!
@@ -116,7 +123,10 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
         }
     }
 
-    public func propagateForward(_ batch: FrameBatch) { plan.forward(scratch.pointer) }
+    public func propagateForward(_ batch: FrameBatch) {
+        farFieldUnchanged = false
+        plan.forward(scratch.pointer)
+    }
 
     public func projectModulus(_ batch: FrameBatch, relaxation: Float) {
         let pixels = shape.pixels
@@ -126,17 +136,27 @@ public final class CPUFrameWorker: FrameOperators, @unchecked Sendable {
                 runBands(team, .modulus(frame: j))
                 addBandMetrics(team)
             } else {
-                FrameKernels.modulusProjection(farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels,
-                                               mask: data.mask.pointer, shape: shape, noiseBound: noiseBound,
-                                               scratch: kernelScratch, metrics: &metrics,
-                                               background: backend.background.map { UnsafePointer($0.values.pointer) },
-                                               backgroundRatios: backgroundRatios?.pointer)
+                // One frame per batch (scratch holds one frame), so the flag is the frame's.
+                farFieldUnchanged = !FrameKernels.modulusProjection(
+                    farField: scratch.pointer, amplitudes: data.amplitudes.pointer + j * pixels, mask: data.mask.pointer,
+                    shape: shape, noiseBound: noiseBound, scratch: kernelScratch, metrics: &metrics,
+                    background: backend.background.map { UnsafePointer($0.values.pointer) },
+                    backgroundRatios: backgroundRatios?.pointer)
             }
             if backgroundRatios != nil { backgroundFrames += 1 }
         }
     }
 
-    public func propagateBackward(_ batch: FrameBatch) { plan.inverse(scratch.pointer) }
+    /// For a frame the relaxed modulus projection left unchanged the inverse transform would only give back
+    /// (up to rounding) the wave that went in, so that wave is rebuilt exactly instead: once DM sits at its
+    /// power-bounded fixed point this halves its transforms.
+    public func propagateBackward(_ batch: FrameBatch) {
+        guard farFieldUnchanged else {
+            plan.inverse(scratch.pointer)
+            return
+        }
+        combineExitWaves(batch, weight: combination.weight, fromStoredExitWaves: combination.fromStoredExitWaves)
+    }
 
     /// Planar kernels (`FrameKernels+Planar`) on the planar model copy: call in a parallel sweep.
     public func updateExitWaves(_ batch: FrameBatch, a: Float, b: Float) {
