@@ -19,7 +19,9 @@ public protocol FrameOperators {
     /// `relaxation` > 0 relaxes it to a power bound of `relaxation` × the frame's expected Poisson
     /// amplitude noise (see `FrameKernels.modulusProjection`); 0 is the exact projection.
     func projectModulus(_ batch: FrameBatch, relaxation: Float)
-    /// scratch ← F⁻¹ scratch (back to the sample plane).
+    /// scratch ← F⁻¹ scratch (back to the sample plane). Where the relaxed modulus projection left a frame
+    /// within its bound, the result is the wave that went into `propagateForward`, which a backend may
+    /// rebuild instead of transforming (the CPU's does).
     func propagateBackward(_ batch: FrameBatch)
     /// ψ ← ψ + b·scratch + a·P·O − (a + b)·ψ on the stored exit waves, adding the frame's object overlap
     /// sums (Σ_k P_k*ψ_k, Σ_k |P_k|²) from the new ψ (after `resetOverlapSums`) and Σ|scratch − P·O|² to
