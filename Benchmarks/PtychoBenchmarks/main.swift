@@ -14,7 +14,7 @@ import PtychoCore
 // structure, timed in the same process after each engine iteration. The ratio is of wall times; the CPU-time
 // ratio (process CPU time of all threads) is steadier when other work shares the cores, but does not see
 // threads waiting on each other. `--breakdown` also prints the cost of each DM pass alone (stderr).
-// `--wisdom FILE` plans from FFTW wisdom kept in FILE (written by the first run that finds none): FFTW_MEASURE
+// `--wisdom FILE` plans from FFTW wisdom kept in FILE (each engine's child adds what it planned): FFTW_MEASURE
 // picks different algorithms in different processes, and the engines' ratios move with the plan (a faster
 // transform leaves a larger share to the element-wise passes), so comparisons of two builds, or of runs
 // on another day, should share one plan.

@@ -21,9 +21,9 @@ public enum LikelihoodKernels {
     /// the exit-wave gradient g_ψk = 2·F⁻¹[m·f′(Î)·Ψ_k] (Thibault & Guizar-Sicairos 2012; for
     /// Poisson, f′ = 1 − I/Î; Gaussian-on-amplitude f′ = 1 − √I/√Î). Î is floored at `intensityFloor`
     /// inside f′ so that a pixel with counts and no model intensity gives a large but finite pull.
-    /// Adds the frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) of the current iterate to `metrics`. With
-    /// `keeping`, each row of the far field is first copied there (the line search's
-    /// `LikelihoodBuffers.farFields`), a row at a time while it is in L1.
+    /// Adds the frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) of the current iterate to `metrics`. Each row
+    /// of the far field is first copied to `keeping` (the line search's `LikelihoodBuffers.farFields`),
+    /// a row at a time while it is in L1.
     ///
     /// With an incoherent `background` B (`IncoherentBackground`) the model is Î = Σ_k|X_k|²/n + B: B enters
     /// f′ and the metrics (∂Î/∂X_k* is unchanged), and m·I/Î is added to `backgroundRatios` for B's
@@ -33,7 +33,7 @@ public enum LikelihoodKernels {
                                       intensityFloor: Float, scratch: KernelScratch, metrics: inout FourierMetrics,
                                       background: UnsafePointer<Float>? = nil,
                                       backgroundRatios: UnsafeMutablePointer<Float>? = nil,
-                                      keeping copy: UnsafeMutablePointer<Float>? = nil) {
+                                      keeping copy: UnsafeMutablePointer<Float>) {
         let n = shape.pixels, width = shape.width, modes = shape.modes
         let inverseN = 1 / Float(n), twiceInverseN = 2 / Float(n)
         let residualTerms = scratch.rowA, likelihoodTerms = scratch.rowB
@@ -43,12 +43,10 @@ public enum LikelihoodKernels {
             let start = r * width
             let row = farField + 2 * start
             let factor = scratch.frame + start
-            if let copy {
-                for k in 0..<modes {
-                    let offset = 2 * (k * n + start)
-                    StreamPrefetch.aheadForWriting(of: copy + offset, count: 2 * width)
-                    (copy + offset).update(from: farField + offset, count: 2 * width)
-                }
+            for k in 0..<modes {
+                let offset = 2 * (k * n + start)
+                StreamPrefetch.aheadForWriting(of: copy + offset, count: 2 * width)
+                (copy + offset).update(from: farField + offset, count: 2 * width)
             }
             FrameKernels.modePower(row, modes: modes, modeStride: 2 * n, count: width, into: factor)
             let a = amplitudes + start, m = mask + start
