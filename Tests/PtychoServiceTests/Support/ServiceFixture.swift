@@ -11,6 +11,10 @@ import XCTest
 /// without the engine.
 actor HoldingExecutor: JobExecutor {
     private var waiting: [String: CheckedContinuation<ExecutionOutcome, Never>] = [:]
+    /// Cancels that arrived while `run` was suspended reporting progress or the start, before the job was
+    /// waiting (as `LocalExecutor.earlyCancels`): without them such a cancel was lost and the job stayed
+    /// CANCELING (seen once in a full CI run, `testQueueCancelAndDelete`).
+    private var earlyCancels: Set<String> = []
 
     func run(_ launch: JobLaunch, started: @escaping @Sendable (Int) async -> Void,
              progress: @escaping @Sendable (String) async -> Void) async -> ExecutionOutcome {
@@ -18,12 +22,20 @@ actor HoldingExecutor: JobExecutor {
         // RUNNING always finds the progress there (reported after `started`, a poll could fall between).
         await progress(#"{"iteration":1,"of":7,"engine":"DM","fourier_error":0.5,"llk_poisson":2.0,"seconds":0.01}"#)
         await started(0)
+        if earlyCancels.remove(launch.id) != nil { return Self.canceled }
         return await withCheckedContinuation { waiting[launch.id] = $0 }
     }
 
     func cancel(jobID: String, grace: Double) async {
-        waiting.removeValue(forKey: jobID)?.resume(returning: .finished(.exited(143), lastErrorLine: "interrupted"))
+        guard let job = waiting.removeValue(forKey: jobID) else {
+            earlyCancels.insert(jobID)
+            return
+        }
+        job.resume(returning: Self.canceled)
     }
+
+    /// What the CLI's exit on SIGTERM looks like to the service.
+    private static let canceled = ExecutionOutcome.finished(.exited(143), lastErrorLine: "interrupted")
 
     func terminateAll(grace: Double) async {
         for id in waiting.keys { await cancel(jobID: id, grace: grace) }
