@@ -80,11 +80,12 @@ struct ReconstructionRunner {
         let readerOptions = DatasetReaderOptions(translationConvention: convention,
                                                  geometry: configuration.geometryOptions)
         let (layout, reader) = try InputReading.reader(for: inputPath, options: readerOptions)
+        var keepsExitWaveGradients = true
         let loaded = try InputReading.asUsageErrors { try reader.read(path: inputPath) { header in
             let placement = ObjectPlacement(positions: header.positions, pixelSize: header.geometry.objectPixelSize,
                                             frameHeight: header.frameHeight, frameWidth: header.frameWidth)
-            try checkMemory(frameCount: header.frameCount, frameHeight: header.frameHeight,
-                            frameWidth: header.frameWidth, placement: placement)
+            keepsExitWaveGradients = try checkMemory(frameCount: header.frameCount, frameHeight: header.frameHeight,
+                                                     frameWidth: header.frameWidth, placement: placement)
             try checkOutputIsWritable(outputPath)
         } }
         try interrupt.stopIfRequested(during: "reading the data")
@@ -189,24 +190,37 @@ struct ReconstructionRunner {
             let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads,
                                                 planningEffort: configuration.planningEffort ?? .measure,
                                                 sequentialPlanThreaded: resuming?.sequentialPlanThreaded)
+            reconstruction.backend.keepsExitWaveGradients = keepsExitWaveGradients
             try proceed(reconstruction, device: "cpu (\(threads) threads, FFTW)",
                         sequentialPlanThreaded: { reconstruction.backend.sequentialPlanIsThreaded })
         }
     }
 
-    private func checkMemory(frameCount: Int, frameHeight: Int, frameWidth: Int, placement: ObjectPlacement) throws {
-        let estimate = MemoryEstimate(frameCount: frameCount, frameHeight: frameHeight,
-                                      frameWidth: frameWidth, modes: configuration.probeModes,
-                                      objectHeight: placement.objectHeight, objectWidth: placement.objectWidth,
-                                      threads: threads, storesExitWaves: plan.usesExitWaves,
-                                      likelihood: plan.usesLikelihood, momentum: plan.usesMomentum)
-        let limit = configuration.maxMemory ?? MemoryEstimate.availableBytes()
-        if let limit, estimate.totalBytes > limit {
-            let source = configuration.maxMemory != nil ? "--max-memory" : "available memory"
-            throw CommandFailure(message: "\(configuration.input!): the reconstruction needs \(estimate) but the "
-                                 + "\(source) is \(MemoryEstimate.format(limit)); use fewer frames, fewer probe modes, "
-                                 + "or an engine plan without DM", status: ExitStatus.memory)
+    /// Refuses a reconstruction whose estimated peak memory exceeds the limit. Returns whether an ML stage
+    /// may keep every frame's exit-wave gradient (`CPUBackend.keepsExitWaveGradients`): only when the
+    /// estimate with them fits; otherwise ML transforms one more wave per frame-mode instead, which is
+    /// said on stderr (results then differ from a run that keeps them by rounding only).
+    private func checkMemory(frameCount: Int, frameHeight: Int, frameWidth: Int, placement: ObjectPlacement) throws -> Bool {
+        func estimate(keepingGradients: Bool) -> MemoryEstimate {
+            MemoryEstimate(frameCount: frameCount, frameHeight: frameHeight, frameWidth: frameWidth,
+                           modes: configuration.probeModes, objectHeight: placement.objectHeight,
+                           objectWidth: placement.objectWidth, threads: threads, storesExitWaves: plan.usesExitWaves,
+                           likelihood: plan.usesLikelihood, keepsExitWaveGradients: keepingGradients,
+                           momentum: plan.usesMomentum)
         }
+        let limit = configuration.maxMemory ?? MemoryEstimate.availableBytes()
+        let full = estimate(keepingGradients: true)
+        guard let limit, full.totalBytes > limit else { return true }
+        let source = configuration.maxMemory != nil ? "--max-memory" : "available memory"
+        let lean = estimate(keepingGradients: false)
+        if plan.usesLikelihood && lean.totalBytes <= limit {
+            printNote("ptychite: note: keeping every frame's exit-wave gradient for ML would need \(MemoryEstimate.format(full.totalBytes)) "
+                      + "(\(source): \(MemoryEstimate.format(limit))); ML transforms one more wave per frame instead (slower)")
+            return false
+        }
+        throw CommandFailure(message: "\(configuration.input!): the reconstruction needs \(lean) but the "
+                             + "\(source) is \(MemoryEstimate.format(limit)); use fewer frames, fewer probe modes, "
+                             + "or an engine plan without DM", status: ExitStatus.memory)
     }
 
     /// Fails now rather than after every iteration has run: the result is written through a temporary

@@ -1,4 +1,5 @@
 import Foundation
+import PtychoCore
 import PtychoTestSupport
 import XCTest
 
@@ -17,6 +18,39 @@ final class MemoryLimitTests: XCTestCase {
                         message)
         XCTAssertEqual(outcome.stdout, "", "refused before the first iteration")
         assertDirectoryHoldsOnly(directory, ["data.cxi"])
+    }
+
+    /// ML keeps every frame's exit-wave gradient only when that fits: between the estimates with and
+    /// without them the run goes on without them and says so; below both it is refused, naming the smaller.
+    func testMLGoesWithoutKeptGradientsWhenOnlyThatFits() throws {
+        let directory = try TemporaryDirectory()
+        let input = try CLIFixtures.writeSmallCXI(directory.file("data.cxi"))
+        let dataset = CLIFixtures.smallDataset()
+        let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
+                                        frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
+        func estimate(keeping: Bool) -> Int64 {
+            MemoryEstimate(frameCount: dataset.frameCount, frameHeight: dataset.frameHeight,
+                           frameWidth: dataset.frameWidth, modes: 1, objectHeight: placement.objectHeight,
+                           objectWidth: placement.objectWidth, threads: 1, storesExitWaves: true, likelihood: true,
+                           keepsExitWaveGradients: keeping).totalBytes
+        }
+        let lean = estimate(keeping: false), full = estimate(keeping: true)
+        XCTAssertEqual(full - lean, Int64(dataset.frameCount * dataset.frameHeight * dataset.frameWidth * 8) -
+                       Int64(dataset.frameHeight * dataset.frameWidth * 8), "one frame-set more, one search wave less")
+        let arguments = ["reconstruct", input, "--threads", "1", "--probe-modes", "1", "--engine", "DM:3,ML:3",
+                         "--probe-diameter-um", "3", "--progress", "jsonl", "--max-memory"]
+        let between = try PtychiteProcess.run(arguments + ["\((lean + full) / 2)", "-o", directory.file("out.h5")])
+        XCTAssertEqual(between.status, 0, between.summary)
+        XCTAssertTrue(between.stderr.contains("ML transforms one more wave per frame instead"), between.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.file("out.h5")))
+
+        let kept = try PtychiteProcess.run(arguments + ["\(full)", "-o", directory.file("kept.h5")])
+        XCTAssertEqual(kept.status, 0, kept.summary)
+        XCTAssertFalse(kept.stderr.contains("one more wave"), kept.stderr)
+
+        let below = try PtychiteProcess.run(arguments + ["\(lean - 1)", "-o", directory.file("none.h5")])
+        assertOneLineFailure(below, status: ExpectedExit.memory,
+                             mentions: [input, "needs \(MemoryEstimate.format(lean))", "--max-memory"])
     }
 
     /// A file whose frames could never fit (an HDF5 dataset of 100 000 frames of 2048², declared but not

@@ -16,7 +16,9 @@
 ///     bilinear in O and P), so L(γ) is expanded to second order about γ = 0 with coefficients computed
 ///     exactly in one pass over the frames (as the paper does for the Poisson term; Ψ is kept from the
 ///     gradient sweep, so only the direction's terms are transformed: two forward transforms, one without
-///     a probe direction); R(γ) is exactly quadratic. The step is the minimiser γ = −L′(0)/L″(0) (|L″(0)| where
+///     a probe direction — or one, where the backend keeps the exit-wave gradients g_ψ: A2 enters L″ only
+///     as Σ m·f′(Î)·2Re(Ψ̄·A2), which by Parseval is 2Re Σ conj(g_ψ)·ΔP·ΔO in real space, see
+///     `LikelihoodKernels.combineSearchWaves`); R(γ) is exactly quadratic. The step is the minimiser γ = −L′(0)/L″(0) (|L″(0)| where
 ///     the curvature is negative), shortened by `LineSearchStepControl` after a model that overshot;
 ///  4. safeguard (not in the paper, `LineSearchStepControl`): the next iteration's gradient pass gives L at
 ///     the new iterate; where the step raised L, it is halved back (a gradient pass each) or undone, and

@@ -13,10 +13,12 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
     public static let runtimeAllowance: Int64 = 64 << 20
 
     /// `likelihood`: an ML stage (gradient, previous gradient and search direction of object and probe,
-    /// every frame's far field, two search waves per thread); `momentum`: an mPIE stage (velocity and snapshot of object and probe).
+    /// every frame's far field and, with `keepsExitWaveGradients`, every frame's exit-wave gradient; per
+    /// thread one search wave, or two without kept gradients); `momentum`: an mPIE stage (velocity and
+    /// snapshot of object and probe).
     public init(frameCount: Int, frameHeight: Int, frameWidth: Int, modes: Int, objectHeight: Int,
                 objectWidth: Int, threads: Int, storesExitWaves: Bool, likelihood: Bool = false,
-                momentum: Bool = false) {
+                keepsExitWaveGradients: Bool = true, momentum: Bool = false) {
         let frame = Int64(frameHeight * frameWidth)
         let object = Int64(objectHeight * objectWidth)
         let probe = Int64(modes) * frame * 8
@@ -24,13 +26,13 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
         exitWaveBytes = storesExitWaves ? Int64(frameCount) * probe : 0
         // Object + illumination, probe modes; a stage's own global arrays (stages run one at a time).
         modelBytes = object * 8 + object * 4 + probe
-            + max(likelihood ? 3 * (object * 8 + probe) + Int64(frameCount) * probe : 0,
+            + max(likelihood ? 3 * (object * 8 + probe) + Int64(keepsExitWaveGradients ? 2 : 1) * Int64(frameCount) * probe : 0,
                   momentum ? 2 * (object * 8 + probe) : 0)
         // Per thread: scratch waves, probe power; overlap sums (object numerator + denominator, probe sums);
         // ML's search waves.
         let perThread = probe + frame * 4
             + (storesExitWaves || likelihood ? object * 12 + probe + frame * 4 : 0)
-            + (likelihood ? 2 * probe : 0)
+            + (likelihood ? (keepsExitWaveGradients ? 1 : 2) * probe : 0)
         // Once: the projection engines' planar copies of object and probe (`PlanarModel`).
         workingBytes = Int64(max(1, threads)) * perThread + (storesExitWaves ? object * 8 + probe + frame * 4 : 0)
     }

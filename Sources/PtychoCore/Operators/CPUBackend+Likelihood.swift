@@ -17,9 +17,16 @@ public final class LikelihoodBuffers {
     /// search direction's terms: four FFTs per frame-mode and iteration instead of five, for the memory DM
     /// spends on its exit waves. Not carried between iterations.
     public let farFields: ComplexArray
+    /// `[N, K, ny, nx]`: the exit-wave gradient g_ψ of every frame, kept by the gradient sweep when it
+    /// includes the probe, so that the line search gets the second-order term ΔP·ΔO in real space
+    /// (`LikelihoodKernels.combineSearchWaves`): three FFTs per frame-mode and iteration instead of four,
+    /// for a second array the size of the far fields. Nil when the backend does not keep them
+    /// (`CPUBackend.keepsExitWaveGradients`). Not carried between iterations.
+    public let exitWaveGradients: ComplexArray?
 
-    init(objectShape: [Int], probeShape: [Int], frameCount: Int, intensityFloor: Float) {
+    init(objectShape: [Int], probeShape: [Int], frameCount: Int, intensityFloor: Float, keepsExitWaveGradients: Bool) {
         farFields = ComplexArray(shape: [frameCount] + probeShape)
+        exitWaveGradients = keepsExitWaveGradients ? ComplexArray(shape: [frameCount] + probeShape) : nil
         objectGradient = ComplexArray(shape: objectShape)
         previousObjectGradient = ComplexArray(shape: objectShape)
         objectDirection = ComplexArray(shape: objectShape)
@@ -40,11 +47,13 @@ extension CPUBackend {
 
     public func prepareLikelihood() {
         resetOverlapSums()
+        if likelihood == nil {
+            let meanIntensity = data.maskedIntensitySum / max(data.observedPixelCount, 1)
+            likelihood = LikelihoodBuffers(objectShape: model.object.shape, probeShape: model.probe.shape,
+                                           frameCount: frameCount, intensityFloor: max(Float(1e-6 * meanIntensity), 1e-30),
+                                           keepsExitWaveGradients: keepsExitWaveGradients)
+        }
         for worker in workers { worker.allocateLikelihoodScratch() }
-        guard likelihood == nil else { return }
-        let meanIntensity = data.maskedIntensitySum / max(data.observedPixelCount, 1)
-        likelihood = LikelihoodBuffers(objectShape: model.object.shape, probeShape: model.probe.shape,
-                                       frameCount: frameCount, intensityFloor: max(Float(1e-6 * meanIntensity), 1e-30))
     }
 
     public func releaseLikelihood() {

@@ -36,6 +36,10 @@ public final class CPUBackend: ReconstructionBackend, @unchecked Sendable {
     // maximum likelihood
     /// The conjugate-gradient arrays while an ML stage runs (see `CPUBackend+Likelihood.swift`).
     public internal(set) var likelihood: LikelihoodBuffers?
+    /// Whether an ML stage keeps every frame's exit-wave gradient for its line search (one more array the
+    /// size of the exit waves, one transform fewer per frame-mode and iteration; `LikelihoodBuffers`).
+    /// Set before the stage starts; `MemoryEstimate` counts the array when it is kept.
+    public var keepsExitWaveGradients = true
 
     public var frameCount: Int { data.frameCount }
 

@@ -1,18 +1,19 @@
-/// One worker's share of the maximum-likelihood engine: two more wave buffers for the search direction's
-/// far fields (scratch holds the current one), and the frame-summed line-search derivatives in Double.
+/// One worker's share of the maximum-likelihood engine: wave buffers for the search direction's far
+/// fields (scratch holds the current one), and the frame-summed line-search derivatives in Double.
 final class LikelihoodWorkerScratch {
     /// `[K, ny, nx]`: P·ΔO + ΔP·O, then its far field.
     let firstOrder: ComplexArray
-    /// `[K, ny, nx]`: ΔP·ΔO, then its far field.
-    let secondOrder: ComplexArray
+    /// `[K, ny, nx]`: ΔP·ΔO, then its far field; nil when the backend keeps every frame's exit-wave
+    /// gradient, from which the line search gets this term without a transform.
+    let secondOrder: ComplexArray?
     /// The worker's overlap sums, used as gradient (numerators) and curvature (denominators) sums.
     let gradientSums: OverlapAccumulators
     var lineSearchFirst = 0.0
     var lineSearchSecond = 0.0
 
-    init(shape: FrameShape, gradientSums: OverlapAccumulators) {
+    init(shape: FrameShape, gradientSums: OverlapAccumulators, transformsSecondOrder: Bool) {
         firstOrder = ComplexArray(shape: [shape.modes, shape.height, shape.width])
-        secondOrder = ComplexArray(shape: [shape.modes, shape.height, shape.width])
+        secondOrder = transformsSecondOrder ? ComplexArray(shape: [shape.modes, shape.height, shape.width]) : nil
         self.gradientSums = gradientSums
     }
 }
@@ -26,7 +27,8 @@ extension CPUFrameWorker {
                                        objectWidth: model.placement.objectWidth,
                                        probeNumerator: probeNumerator!.pointer,
                                        probeDenominator: probeDenominator!.pointer)
-        likelihoodScratch = LikelihoodWorkerScratch(shape: shape, gradientSums: sums)
+        likelihoodScratch = LikelihoodWorkerScratch(shape: shape, gradientSums: sums,
+                                                    transformsSecondOrder: backend.likelihood!.exitWaveGradients == nil)
     }
 
     public func weightLikelihoodGradient(_ batch: FrameBatch, noise: LikelihoodNoiseModel) {
@@ -45,10 +47,12 @@ extension CPUFrameWorker {
 
     public func accumulateLikelihoodGradient(_ batch: FrameBatch, includeProbe: Bool) {
         let sums = likelihoodScratch!.gradientSums
+        // Kept for the line search's second-order term, which only a probe direction has.
+        let kept = includeProbe ? backend.likelihood!.exitWaveGradients : nil
         for j in batch.indices {
             LikelihoodKernels.accumulateGradient(gradient: scratch.pointer, probe: model.probe.pointer,
                                                  patch: model.patch(j), shape: shape, includeProbe: includeProbe,
-                                                 accumulators: sums)
+                                                 accumulators: sums, keeping: kept?.slice(j))
         }
     }
 
@@ -58,20 +62,22 @@ extension CPUFrameWorker {
         for j in batch.indices {
             let direction = ObjectPatch(object: buffers.objectDirection.pointer, objectWidth: placement.objectWidth,
                                         row: placement.rows[j], column: placement.columns[j])
-            LikelihoodKernels.combineSearchWaves(
+            own.lineSearchSecond += Double(LikelihoodKernels.combineSearchWaves(
                 probe: model.probe.pointer, patch: model.patch(j),
                 probeDirection: includeProbe ? UnsafePointer(buffers.probeDirection.pointer) : nil,
-                objectDirection: direction, first: own.firstOrder.pointer,
-                second: own.secondOrder.pointer, shape: shape)
+                objectDirection: direction, first: own.firstOrder.pointer, second: own.secondOrder?.pointer,
+                exitWaveGradient: includeProbe ? buffers.exitWaveGradients.map { UnsafePointer($0.slice(j)) } : nil,
+                scratch: kernelScratch,
+                shape: shape))
         }
     }
 
     /// The current far field is the gradient sweep's (`LikelihoodBuffers.farFields`): only the direction's
-    /// terms are transformed.
+    /// terms are transformed, and the second-order one only when no exit-wave gradients are kept.
     public func propagateSearchWavesForward(_ batch: FrameBatch, includeProbe: Bool) {
         let own = likelihoodScratch!
         plan.forward(own.firstOrder.pointer)
-        if includeProbe { plan.forward(own.secondOrder.pointer) }
+        if includeProbe, let second = own.secondOrder { plan.forward(second.pointer) }
     }
 
     public func accumulateLineSearch(_ batch: FrameBatch, noise: LikelihoodNoiseModel, includeProbe: Bool) {
@@ -80,7 +86,7 @@ extension CPUFrameWorker {
         for j in batch.indices {
             let (first, second) = LikelihoodKernels.lineSearchTerms(
                 current: buffers.farFields.slice(j), first: own.firstOrder.pointer,
-                second: includeProbe ? UnsafePointer(own.secondOrder.pointer) : nil,
+                second: includeProbe ? own.secondOrder.map { UnsafePointer($0.pointer) } : nil,
                 amplitudes: data.amplitudes.pointer + j * pixels, mask: data.mask.pointer, shape: shape,
                 noise: noise, intensityFloor: floor, scratch: kernelScratch,
                 background: backend.background.map { UnsafePointer($0.values.pointer) })

@@ -84,11 +84,21 @@ public enum LikelihoodKernels {
     /// gradient sum and Σ_k |P_k|² to the object curvature sum; with `includeProbe` also g_Pk = O_j*·g_ψk
     /// to the probe gradient sum and |O_j|² to the probe curvature sum. `gradient` holds g_ψ (the output of
     /// `weightGradient` after the inverse FFT). Uses the overlap-sum layout of `OverlapAccumulators`.
+    /// With `keeping`, each row of g_ψ is also copied there (`LikelihoodBuffers.exitWaveGradients`), a
+    /// row at a time while it is in L1.
     public static func accumulateGradient(gradient: UnsafePointer<Float>, probe: UnsafePointer<Float>,
                                           patch: ObjectPatch, shape: FrameShape, includeProbe: Bool,
-                                          accumulators acc: OverlapAccumulators) {
+                                          accumulators acc: OverlapAccumulators,
+                                          keeping copy: UnsafeMutablePointer<Float>? = nil) {
         let width = shape.width
         for r in 0..<shape.height {
+            if let copy {
+                for k in 0..<shape.modes {
+                    let offset = 2 * (k * shape.pixels + r * width)
+                    StreamPrefetch.aheadForWriting(of: copy + offset, count: 2 * width)
+                    (copy + offset).update(from: gradient + offset, count: 2 * width)
+                }
+            }
             let o = UnsafePointer(patch.rowStart(r))
             let objectRow = (patch.row + r) * acc.objectWidth + patch.column
             let objectGradient = acc.objectNumerator + 2 * objectRow
@@ -128,17 +138,42 @@ public enum LikelihoodKernels {
     /// `first` and (when `probeDirection` is given) `second`; without a probe direction the second-order
     /// term is zero and is not written. The zeroth-order term P·O is not needed: its far field is kept
     /// from the gradient sweep.
+    ///
+    /// With `exitWaveGradient` (g_ψ of this frame, kept by the gradient sweep) the second-order term is
+    /// not written: its only use is L″'s Σ_r m·2f′(Î)·2Re(X̄·A2)/n (see `lineSearchTerms`), which is
+    /// 2·Re Σ_r conj(W)·F[ΔP·ΔO] with W = 2m·f′(Î)·X/n the weighted far field whose unnormalised inverse
+    /// transform is g_ψ, and so by Parseval 2·Re Σ_x conj(g_ψ)·ΔP·ΔO in real space, with no transform.
+    /// Returns that sum over the frame's pixels and modes (0 without `exitWaveGradient`); the first two
+    /// rows of `scratch.frame` hold its per-pixel terms.
+    @discardableResult
     public static func combineSearchWaves(probe: UnsafePointer<Float>, patch: ObjectPatch,
                                           probeDirection: UnsafePointer<Float>?, objectDirection: ObjectPatch,
-                                          first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>,
-                                          shape: FrameShape) {
+                                          first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>?,
+                                          exitWaveGradient: UnsafePointer<Float>? = nil, scratch: KernelScratch,
+                                          shape: FrameShape) -> Float {
         let width = shape.width
+        precondition(probeDirection == nil || second != nil || exitWaveGradient != nil,
+                     "the second-order term needs a wave to go to or a kept gradient")
+        precondition(shape.height >= 2, "the second-order sum needs two scratch rows")
+        let terms = scratch.frame
+        terms.update(repeating: 0, count: 2 * width)
         for r in 0..<shape.height {
             let o = UnsafePointer(patch.rowStart(r)), h = UnsafePointer(objectDirection.rowStart(r))
             for k in 0..<shape.modes {
                 let offset = 2 * (k * shape.pixels + r * width)
                 let p = probe + offset, f = first + offset
-                if let probeDirection {
+                if let probeDirection, let exitWaveGradient {
+                    let d = probeDirection + offset, g = exitWaveGradient + offset
+                    for i in 0..<width {
+                        let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
+                        let hr = h[2 * i], hi = h[2 * i + 1], dr = d[2 * i], di = d[2 * i + 1]
+                        f[2 * i] = (pr * hr - pi * hi) + (dr * or - di * oi)
+                        f[2 * i + 1] = (pr * hi + pi * hr) + (dr * oi + di * or)
+                        // Re(conj(g)·ΔP·ΔO), in two lanes of the row's terms (even, odd).
+                        terms[2 * i] += g[2 * i] * (dr * hr - di * hi)
+                        terms[2 * i + 1] += g[2 * i + 1] * (dr * hi + di * hr)
+                    }
+                } else if let probeDirection, let second {
                     let d = probeDirection + offset, s = second + offset
                     for i in 0..<width {
                         let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
@@ -157,6 +192,7 @@ public enum LikelihoodKernels {
                 }
             }
         }
+        return exitWaveGradient == nil ? 0 : 2 * Reduction.sum(terms, 2 * width)
     }
 
     /// The first and second derivative at γ = 0 of the frame's objective along the search direction, from

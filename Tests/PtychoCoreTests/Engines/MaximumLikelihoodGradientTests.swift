@@ -39,27 +39,12 @@ final class MaximumLikelihoodGradientTests: XCTestCase {
         for i in 0..<(2 * array.count) { array.storage[i] = scale * Float.random(in: -1...1, using: &random) }
     }
 
-    /// (c) The analytic gradient against central finite differences of L in a random direction, and the line
-    /// search's first and second derivative against the same differences (the line search's L′ is computed
-    /// in Fourier space from the direction's far fields, the gradient's in real space: they must agree to
-    /// rounding). The object's direction is random of size 1 (|O| ~ 1), the probe's the probe times a
-    /// random factor of size 1. With `background` B > 0 (photons per pixel, everywhere) the model is
-    /// Î = Σ|Ψ|² + B in L, its gradient and its line search alike.
-    func checkGradient(_ noise: LikelihoodNoiseModel, smoothness regularisation: Double, background: Float = 0) throws {
-        let setup = try partlyConverged()
-        let backend = setup.reconstruction.backend, model = setup.model
-        if background > 0 {
-            backend.enableBackground()
-            let model = try XCTUnwrap(backend.background)
-            let values = RealArray(shape: model.values.shape)
-            values.fill(background)
-            model.restore(from: values)
-        }
-        var engine = MaximumLikelihood(noise: noise, objectRegularisation: regularisation, probeUpdateStart: 1)
-        engine.start(on: backend)
-        defer { engine.finish(on: backend) }
-        let mu = engine.smoothnessWeight(on: backend)
-
+    /// The gradient at the current model, then the line search's L′(0) and L″(0) along a random direction
+    /// (seeded, so the same on every call): (gradient·direction, L′, L″), each with the prior's share.
+    /// The object's direction is random of size 1, the probe's the probe times a random factor of size 1.
+    private func lineSearchAlongRandomDirection(_ backend: CPUBackend, noise: LikelihoodNoiseModel,
+                                                smoothness mu: Double) -> (Double, Double, Double) {
+        let model = backend.model
         backend.resetOverlapSums()
         _ = backend.sweep(.parallel) { operators, frames in
             operators.combineExitWaves(frames, weight: 1, fromStoredExitWaves: false)
@@ -90,7 +75,30 @@ final class MaximumLikelihoodGradientTests: XCTestCase {
             operators.accumulateLineSearch(frames, noise: noise, includeProbe: true)
         }
         let data = backend.takeLineSearchSums(), prior = backend.smoothnessAlongSearchDirection(weight: mu)
-        let first = data.first + prior.first, second = data.second + prior.second
+        return (analytic, data.first + prior.first, data.second + prior.second)
+    }
+
+    /// (c) The analytic gradient against central finite differences of L in a random direction, and the line
+    /// search's first and second derivative against the same differences (the line search's L′ is computed
+    /// in Fourier space from the direction's far fields, the gradient's in real space: they must agree to
+    /// rounding). The object's direction is random of size 1 (|O| ~ 1), the probe's the probe times a
+    /// random factor of size 1. With `background` B > 0 (photons per pixel, everywhere) the model is
+    /// Î = Σ|Ψ|² + B in L, its gradient and its line search alike.
+    func checkGradient(_ noise: LikelihoodNoiseModel, smoothness regularisation: Double, background: Float = 0) throws {
+        let setup = try partlyConverged()
+        let backend = setup.reconstruction.backend, model = setup.model
+        if background > 0 {
+            backend.enableBackground()
+            let model = try XCTUnwrap(backend.background)
+            let values = RealArray(shape: model.values.shape)
+            values.fill(background)
+            model.restore(from: values)
+        }
+        var engine = MaximumLikelihood(noise: noise, objectRegularisation: regularisation, probeUpdateStart: 1)
+        engine.start(on: backend)
+        defer { engine.finish(on: backend) }
+        let mu = engine.smoothnessWeight(on: backend)
+        let (analytic, first, second) = lineSearchAlongRandomDirection(backend, noise: noise, smoothness: mu)
 
         let object = ComplexArray(copying: model.object), probe = ComplexArray(copying: model.probe)
         func at(_ gamma: Float) -> Double {
@@ -125,6 +133,37 @@ final class MaximumLikelihoodGradientTests: XCTestCase {
     /// central difference 3–4 % off from rounding alone, so the Gaussian one carries the check).
     func testGradientWithBackgroundMatchesFiniteDifferences() throws {
         try checkGradient(.gaussian, smoothness: 0, background: 1)
+    }
+
+    /// The line search's second-order term ΔP·ΔO enters L″ through the far field F[ΔP·ΔO] (the backend
+    /// transforms it) or, by Parseval, through the kept exit-wave gradients in real space
+    /// (`CPUBackend.keepsExitWaveGradients`): on the same state and direction both give the same L′ and L″
+    /// to rounding, for both noise models and with a background (2 probe modes, so the sums over modes count).
+    func testKeptExitWaveGradientsGiveTheTransformedLineSearch() throws {
+        for (noise, background) in [(LikelihoodNoiseModel.poisson, Float(0)), (.gaussian, 0), (.poisson, 1)] {
+            let setup = try partlyConverged(modes: 2)
+            let backend = setup.reconstruction.backend
+            if background > 0 {
+                backend.enableBackground()
+                let values = RealArray(shape: try XCTUnwrap(backend.background).values.shape)
+                values.fill(background)
+                backend.background!.restore(from: values)
+            }
+            var sums: [(Double, Double, Double)] = []
+            for keeps in [true, false] {
+                backend.keepsExitWaveGradients = keeps
+                var engine = MaximumLikelihood(noise: noise, probeUpdateStart: 1)
+                engine.start(on: backend)
+                XCTAssertEqual(backend.likelihood?.exitWaveGradients != nil, keeps)
+                sums.append(lineSearchAlongRandomDirection(backend, noise: noise, smoothness: 0))
+                engine.finish(on: backend)
+            }
+            let (kept, transformed) = (sums[0], sums[1])
+            print("\(noise) B=\(background): L′ \(kept.1) / \(transformed.1), L″ \(kept.2) / \(transformed.2)")
+            XCTAssertEqual(kept.0, transformed.0, accuracy: 1e-6 * abs(transformed.0), "the gradient itself")
+            XCTAssertEqual(kept.1, transformed.1, accuracy: 1e-5 * abs(transformed.1))
+            XCTAssertEqual(kept.2, transformed.2, accuracy: 1e-6 * abs(transformed.2))
+        }
     }
 
     /// (d) Every line-search step lowers the objective: the objective each iteration reports (of the iterate
