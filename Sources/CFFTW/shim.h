@@ -61,9 +61,29 @@ static inline void ptychite_prefetch(const void *p, long offset, long bytes) {
     for (long o = 0; o < bytes; o += 64) __builtin_prefetch((const void *)((unsigned long)p + offset + o), 0, 3);
 }
 
-/// As `ptychite_prefetch`, ahead of a write (the lines arrive owned, so the stores do not wait for them).
-static inline void ptychite_prefetch_write(const void *p, long offset, long bytes) {
-    for (long o = 0; o < bytes; o += 64) __builtin_prefetch((const void *)((unsigned long)p + offset + o), 1, 3);
+/// Copies `count` floats with non-temporal stores where `dst` is 32-byte aligned (plain stores for the
+/// rest): the destination's lines are written without being read first (no read-for-ownership) and without
+/// displacing the cache. For copies into arrays far larger than the caches that are read back only much
+/// later. The stores are weakly ordered: call `ptychite_store_fence` before another thread reads them.
+static inline void ptychite_copy_nontemporal(float *dst, const float *src, long count) {
+    long i = 0;
+    if (((unsigned long)dst & 31) == 0) {
+        for (; i + 8 <= count; i += 8) {
+            ptychite_float8 v;
+            __builtin_memcpy(&v, src + i, sizeof v);
+            __builtin_nontemporal_store(v, (ptychite_float8 *)(dst + i));
+        }
+    }
+    for (; i < count; i++) dst[i] = src[i];
+}
+
+/// Orders the non-temporal stores before it with the stores after it (`sfence` on x86).
+static inline void ptychite_store_fence(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_sfence();
+#else
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
 }
 
 #endif

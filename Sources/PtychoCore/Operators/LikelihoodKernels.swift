@@ -23,7 +23,7 @@ public enum LikelihoodKernels {
     /// inside f′ so that a pixel with counts and no model intensity gives a large but finite pull.
     /// Adds the frame's Σ m(√Î − √I)² and Σ m(Î − I·ln Î) of the current iterate to `metrics`. Each row
     /// of the far field is first copied to `keeping` (the line search's `LikelihoodBuffers.farFields`),
-    /// a row at a time while it is in L1.
+    /// a row at a time while it is in L1, with non-temporal stores (`StreamingStore`).
     ///
     /// With an incoherent `background` B (`IncoherentBackground`) the model is Î = Σ_k|X_k|²/n + B: B enters
     /// f′ and the metrics (∂Î/∂X_k* is unchanged), and m·I/Î is added to `backgroundRatios` for B's
@@ -45,8 +45,7 @@ public enum LikelihoodKernels {
             let factor = scratch.frame + start
             for k in 0..<modes {
                 let offset = 2 * (k * n + start)
-                StreamPrefetch.aheadForWriting(of: copy + offset, count: 2 * width)
-                (copy + offset).update(from: farField + offset, count: 2 * width)
+                StreamingStore.copy(farField + offset, to: copy + offset, count: 2 * width)
             }
             FrameKernels.modePower(row, modes: modes, modeStride: 2 * n, count: width, into: factor)
             let a = amplitudes + start, m = mask + start
@@ -76,6 +75,7 @@ public enum LikelihoodKernels {
             }
             FrameKernels.scaleModes(row, by: factor, modes: modes, modeStride: 2 * n, count: width)
         }
+        StreamingStore.fence()
         metrics.amplitudeResidual += Double(Reduction.sum(residualTerms, width))
         metrics.likelihood += Double(Reduction.sum(likelihoodTerms, width))
     }
@@ -85,7 +85,7 @@ public enum LikelihoodKernels {
     /// to the probe gradient sum and |O_j|² to the probe curvature sum. `gradient` holds g_ψ (the output of
     /// `weightGradient` after the inverse FFT). Uses the overlap-sum layout of `OverlapAccumulators`.
     /// With `keeping`, each row of g_ψ is also copied there (`LikelihoodBuffers.exitWaveGradients`), a
-    /// row at a time while it is in L1.
+    /// row at a time while it is in L1, with non-temporal stores (`StreamingStore`).
     public static func accumulateGradient(gradient: UnsafePointer<Float>, probe: UnsafePointer<Float>,
                                           patch: ObjectPatch, shape: FrameShape, includeProbe: Bool,
                                           accumulators acc: OverlapAccumulators,
@@ -95,8 +95,7 @@ public enum LikelihoodKernels {
             if let copy {
                 for k in 0..<shape.modes {
                     let offset = 2 * (k * shape.pixels + r * width)
-                    StreamPrefetch.aheadForWriting(of: copy + offset, count: 2 * width)
-                    (copy + offset).update(from: gradient + offset, count: 2 * width)
+                    StreamingStore.copy(gradient + offset, to: copy + offset, count: 2 * width)
                 }
             }
             let o = UnsafePointer(patch.rowStart(r))
@@ -131,6 +130,7 @@ public enum LikelihoodKernels {
             let probeCurvature = acc.probeDenominator + r * width
             for i in 0..<width { probeCurvature[i] += o[2 * i] * o[2 * i] + o[2 * i + 1] * o[2 * i + 1] }
         }
+        if copy != nil { StreamingStore.fence() }
     }
 
     /// The exit wave along the search direction (ΔO, ΔP) is bilinear in the step γ:
@@ -164,6 +164,7 @@ public enum LikelihoodKernels {
                 let p = probe + offset, f = first + offset
                 if let probeDirection, let exitWaveGradient {
                     let d = probeDirection + offset, g = exitWaveGradient + offset
+                    StreamPrefetch.ahead(of: g, count: 2 * width)
                     for i in 0..<width {
                         let pr = p[2 * i], pi = p[2 * i + 1], or = o[2 * i], oi = o[2 * i + 1]
                         let hr = h[2 * i], hi = h[2 * i + 1], dr = d[2 * i], di = d[2 * i + 1]

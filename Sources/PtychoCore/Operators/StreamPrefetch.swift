@@ -2,8 +2,8 @@ import CFFTW
 
 /// Software prefetch for the passes that stream a frame-sized array from memory once per sweep: DM's (and
 /// RAAR's, AP's) exit waves in the combine and probe-sum passes, the measured amplitudes in the modulus
-/// projection of whole frames and in ML's passes, and ML's kept far fields (read by the line search,
-/// written by the gradient pass).
+/// projection of whole frames and in ML's passes, and ML's kept far fields and exit-wave gradients (read
+/// by the line search; the gradient pass writes them with `StreamingStore`).
 ///
 /// Why: these passes do little arithmetic per byte, and perf put ~70 % of the combine pass's samples on
 /// the exit-wave load: the hardware prefetchers did not keep the stream ahead of the loop. At every row a
@@ -19,10 +19,5 @@ enum StreamPrefetch {
     /// Asks for the `count` floats that start `distance` bytes after `row`, to be read.
     @inline(__always) static func ahead(of row: UnsafePointer<Float>, count: Int) {
         ptychite_prefetch(row, distance, 4 * count)
-    }
-
-    /// As `ahead(of:count:)`, for floats about to be overwritten.
-    @inline(__always) static func aheadForWriting(of row: UnsafeMutablePointer<Float>, count: Int) {
-        ptychite_prefetch_write(row, distance, 4 * count)
     }
 }
