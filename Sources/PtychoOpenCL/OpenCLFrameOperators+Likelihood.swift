@@ -22,23 +22,29 @@ extension OpenCLFrameOperators {
 
     /// g_O = Σ_k P_k*·g_ψ and Σ|P|² (and g_P = Σ_j O_j*·g_ψ, Σ|O|²) from scratch = g_ψ: the overlap sums'
     /// gathers with the batch's scratch as the waves.
+    /// With every frame in one batch the scratch keeps g_ψ for the line search (`exitWaveGradientsInScratch`).
     public func accumulateLikelihoodGradient(_ batch: FrameBatch, includeProbe: Bool) {
         let (first, count) = range(batch)
         backend.attempt {
             try accumulateObjectSums(from: backend.scratch, waveFirst: first, first: first, count: count)
             if includeProbe { try accumulateProbeSums(from: backend.scratch, waveFirst: first, first: first, count: count) }
         }
+        backend.exitWaveGradientsInScratch = includeProbe && first == 0 && Int(count) == backend.frameCount
     }
 
+    /// The first-order wave, and the second-order one's real-space term Re(conj(g_ψ)·ΔP·ΔO) per pixel where
+    /// the scratch holds g_ψ, else the second-order wave itself (transformed next).
     public func combineSearchWaves(_ batch: FrameBatch, includeProbe: Bool) {
         let (first, count) = range(batch)
         let buffers = backend.likelihoodBuffers!
+        let realSpace = includeProbe && backend.exitWaveGradientsInScratch && first == 0 && Int(count) == backend.frameCount
+        backend.lineSearchInRealSpace = realSpace
         backend.attempt {
             try kernels.searchWaves.launch(on: context, global: Int(count) * shape.modes * shape.pixels, local: groupSize, [
                 .buffer(buffers.firstOrder), .buffer(buffers.secondOrder), .buffer(backend.probeBuffer),
                 .buffer(backend.objectBuffer), .buffer(buffers.probeDirection), .buffer(buffers.objectDirection),
                 .buffer(backend.rows), .buffer(backend.columns), .int(first), .int(count)] + geometry
-                + [.int(includeProbe ? 1 : 0)])
+                + [.int(includeProbe ? 1 : 0), .buffer(backend.scratch), .int(realSpace ? 1 : 0)])
         }
     }
 
@@ -46,7 +52,7 @@ extension OpenCLFrameOperators {
         let buffers = backend.likelihoodBuffers!
         backend.attempt {
             try plan(batch).execute(buffers.firstOrder, inverse: false)
-            if includeProbe { try plan(batch).execute(buffers.secondOrder, inverse: false) }
+            if includeProbe && !backend.lineSearchInRealSpace { try plan(batch).execute(buffers.secondOrder, inverse: false) }
         }
     }
 
@@ -63,7 +69,8 @@ extension OpenCLFrameOperators {
                              .buffer(backend.partialResidual),
                              .buffer(backend.partialLikelihood), .int(first), .int(Int32(shape.modes)),
                              .int(Int32(shape.pixels)), .int(Int32(backend.metricGroupsPerFrame)), .int(noiseCode(noise)),
-                             .float(buffers.intensityFloor), .int(includeProbe ? 1 : 0), .local(4 * groupSize)])
+                             .float(buffers.intensityFloor), .int(includeProbe ? (backend.lineSearchInRealSpace ? 2 : 1) : 0),
+                             .local(4 * groupSize)])
         }
     }
 }

@@ -30,6 +30,7 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
     }
 
     public func combineExitWaves(_ batch: FrameBatch, weight c: Float, fromStoredExitWaves: Bool) {
+        backend.exitWaveGradientsInScratch = false
         let (first, count) = range(batch)
         let stored = fromStoredExitWaves ? backend.exitWaveBuffer! : backend.scratch
         backend.attempt {

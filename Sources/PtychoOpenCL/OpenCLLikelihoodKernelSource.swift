@@ -29,12 +29,14 @@ __kernel void likelihood_weight(__global float2 *field, __global float2 *farFiel
 }
 
 /* LikelihoodKernels.combineSearchWaves: along (ΔO, ΔP) the exit wave is P·O + γ·(P·ΔO + ΔP·O) + γ²·ΔP·ΔO;
-   writes the first-order term, and with a probe direction the second-order one, for the batch. */
+   writes the first-order term, and with a probe direction the second-order one, for the batch. With
+   `realSpace` (every frame in the batch, `gradient` = the scratch holding g_ψ) the second-order wave's only
+   use, L″'s 2·Re Σ X̄·A2 term, is taken by Parseval as Re(conj(g_ψ)·ΔP·ΔO), written to its real part. */
 __kernel void search_waves(__global float2 *firstOrder, __global float2 *secondOrder, __global const float2 *probe,
                            __global const float2 *object, __global const float2 *probeDirection,
                            __global const float2 *objectDirection, __global const int *rows,
                            __global const int *columns, int first, int count, int modes, int height, int width,
-                           int objectWidth, int includeProbe) {
+                           int objectWidth, int includeProbe, __global const float2 *gradient, int realSpace) {
     long i = get_global_id(0);
     int n = height * width;
     if (i >= (long)count * modes * n) return;
@@ -45,7 +47,8 @@ __kernel void search_waves(__global float2 *firstOrder, __global float2 *secondO
     if (includeProbe) {
         float2 d = probeDirection[k * n + p];
         wave += cmul(d, object[o]);
-        secondOrder[i] = cmul(d, h);
+        float2 second = cmul(d, h);
+        secondOrder[i] = realSpace ? (float2)(dot(gradient[i], second), 0.0f) : second;
     }
     firstOrder[i] = wave;
 }
@@ -53,7 +56,8 @@ __kernel void search_waves(__global float2 *firstOrder, __global float2 *secondO
 /* LikelihoodKernels.lineSearchTerms: per pixel c0 = Σ_k|X_k|², c1 = 2·Re Σ_k X_k*·A1_k,
    c2 = Σ_k|A1_k|² + 2·Re Σ_k X_k*·A2_k (all /n), Î = c0 + B; L′(0) terms m·f′(Î)·c1 and L″(0) terms
    m·(2·f′(Î)·c2 + f″(Î)·c1²), as per-work-group partials, `perFrame` groups per frame (sum_partials
-   adds them per frame). */
+   adds them per frame). includeProbe: 0 no A2, 1 A2 transformed, 2 secondOrder holds search_waves'
+   real-space terms, whose Σ·2 replaces the m·2·f′·2Re(X̄·A2)/n terms. */
 __kernel void line_search_partials(__global const float2 *farFields, __global const float2 *firstOrder,
                                    __global const float2 *secondOrder, __global const float *amplitudes,
                                    __global const float *mask, __global const float *background,
@@ -73,7 +77,8 @@ __kernel void line_search_partials(__global const float2 *farFields, __global co
             c0 += dot(X, X);
             c1 += 2.0f * dot(X, A);
             c2 += dot(A, A);
-            if (includeProbe) c2 += 2.0f * dot(X, a2[k * n + p]);
+            if (includeProbe == 1) c2 += 2.0f * dot(X, a2[k * n + p]);
+            if (includeProbe == 2) sumSecond += 2.0f * a2[k * n + p].x;
         }
         float a = amplitude[p], m = mask[p], d1, d2;
         if (noise == 0) {

@@ -122,13 +122,14 @@ extension ParityTesting {
     /// CPU and on the device: object and probe within `tolerance` (relative L2), the amplitude residual
     /// within 1e-3 each iteration, and the Poisson likelihood within 1e-3 (the CPU evaluates ln with a
     /// fast approximation, `fastLogarithm`, ~1e-4 relative; the device exactly).
+    /// `deviceBatchSize`: frames per device batch (default: the backend's choice, all frames here).
     func assertEnginesMatchTheCPU(_ engines: [(String, any ReconstructionEngine)], iterations: Int, cpuThreads: Int,
-                                  tolerance: Double, context: OpenCLContext,
+                                  tolerance: Double, context: OpenCLContext, deviceBatchSize: Int? = nil,
                                   file: StaticString = #filePath, line: UInt = #line) throws {
         for (name, engine) in engines {
             let pair = makePair(modes: 2, fromTruthObject: true)
             let cpu = CPUBackend(model: pair.cpu, data: pair.data, threads: cpuThreads, planningEffort: .estimate)
-            let device = try OpenCLBackend(model: pair.device, data: pair.data, context: context)
+            let device = try OpenCLBackend(model: pair.device, data: pair.data, context: context, batchSize: deviceBatchSize)
             let startObject = ComplexArray(copying: pair.cpu.object), startProbe = ComplexArray(copying: pair.cpu.probe)
             func run<E: ReconstructionEngine>(_ engine: E) -> ([FourierMetrics], [FourierMetrics]) {
                 (iterate(engine, on: cpu, iterations: iterations), iterate(engine, on: device, iterations: iterations))
