@@ -61,10 +61,11 @@ static inline void ptychite_prefetch(const void *p, long offset, long bytes) {
     for (long o = 0; o < bytes; o += 64) __builtin_prefetch((const void *)((unsigned long)p + offset + o), 0, 3);
 }
 
-/// Copies `count` floats with non-temporal stores where `dst` is 32-byte aligned (plain stores for the
-/// rest): the destination's lines are written without being read first (no read-for-ownership) and without
-/// displacing the cache. For copies into arrays far larger than the caches that are read back only much
-/// later. The stores are weakly ordered: call `ptychite_store_fence` before another thread reads them.
+/// Copies `count` floats with non-temporal stores where `dst` is 32-byte aligned (`memcpy` for the rest,
+/// or for all of it otherwise): the destination's lines are written without being read first (no
+/// read-for-ownership) and without displacing the cache. For copies into arrays far larger than the caches
+/// that are read back only much later. The stores are weakly ordered: call `ptychite_store_fence` before
+/// another thread reads them.
 static inline void ptychite_copy_nontemporal(float *dst, const float *src, long count) {
     long i = 0;
     if (((unsigned long)dst & 31) == 0) {
@@ -74,7 +75,7 @@ static inline void ptychite_copy_nontemporal(float *dst, const float *src, long 
             __builtin_nontemporal_store(v, (ptychite_float8 *)(dst + i));
         }
     }
-    for (; i < count; i++) dst[i] = src[i];
+    if (i < count) __builtin_memcpy(dst + i, src + i, (unsigned long)(count - i) * sizeof(float));
 }
 
 /// Orders the non-temporal stores before it with the stores after it (`sfence` on x86).
