@@ -58,10 +58,9 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
     /// Whether the batch scratch holds the exit-wave gradients g_ψ of every frame (ML's gradient sweep ran
     /// in one batch with the probe; nothing has written the scratch since): the line search then gets its
     /// second-order term from them in real space instead of transforming ΔP·ΔO (see
-    /// `LikelihoodKernels.combineSearchWaves`). Cleared by every pipeline's first step.
+    /// `LikelihoodKernels.combineSearchWaves`). Cleared by every pipeline's first step; the line search
+    /// runs in the same single batch and writes only its own buffers, so it holds throughout that sweep.
     var exitWaveGradientsInScratch = false
-    /// Whether the current line-search sweep takes that term in real space (set by `combineSearchWaves`).
-    var lineSearchInRealSpace = false
     /// `[N, K, n]` on the device while a projection stage runs.
     var exitWaveBuffer: OpenCLBuffer?
     /// Host copy of the exit waves, made only when a checkpoint asks for them.

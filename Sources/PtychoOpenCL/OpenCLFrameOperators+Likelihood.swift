@@ -32,13 +32,17 @@ extension OpenCLFrameOperators {
         backend.exitWaveGradientsInScratch = includeProbe && first == 0 && Int(count) == backend.frameCount
     }
 
+    /// Whether the line search takes its second-order term in real space from the gradients in the scratch.
+    private func secondOrderInRealSpace(_ includeProbe: Bool) -> Bool {
+        includeProbe && backend.exitWaveGradientsInScratch
+    }
+
     /// The first-order wave, and the second-order one's real-space term Re(conj(g_ψ)·ΔP·ΔO) per pixel where
     /// the scratch holds g_ψ, else the second-order wave itself (transformed next).
     public func combineSearchWaves(_ batch: FrameBatch, includeProbe: Bool) {
         let (first, count) = range(batch)
         let buffers = backend.likelihoodBuffers!
-        let realSpace = includeProbe && backend.exitWaveGradientsInScratch && first == 0 && Int(count) == backend.frameCount
-        backend.lineSearchInRealSpace = realSpace
+        let realSpace = secondOrderInRealSpace(includeProbe)
         backend.attempt {
             try kernels.searchWaves.launch(on: context, global: Int(count) * shape.modes * shape.pixels, local: groupSize, [
                 .buffer(buffers.firstOrder), .buffer(buffers.secondOrder), .buffer(backend.probeBuffer),
@@ -52,7 +56,9 @@ extension OpenCLFrameOperators {
         let buffers = backend.likelihoodBuffers!
         backend.attempt {
             try plan(batch).execute(buffers.firstOrder, inverse: false)
-            if includeProbe && !backend.lineSearchInRealSpace { try plan(batch).execute(buffers.secondOrder, inverse: false) }
+            if includeProbe && !secondOrderInRealSpace(includeProbe) {
+                try plan(batch).execute(buffers.secondOrder, inverse: false)
+            }
         }
     }
 
@@ -69,7 +75,7 @@ extension OpenCLFrameOperators {
                              .buffer(backend.partialResidual),
                              .buffer(backend.partialLikelihood), .int(first), .int(Int32(shape.modes)),
                              .int(Int32(shape.pixels)), .int(Int32(backend.metricGroupsPerFrame)), .int(noiseCode(noise)),
-                             .float(buffers.intensityFloor), .int(includeProbe ? (backend.lineSearchInRealSpace ? 2 : 1) : 0),
+                             .float(buffers.intensityFloor), .int(includeProbe ? (secondOrderInRealSpace(includeProbe) ? 2 : 1) : 0),
                              .local(4 * groupSize)])
         }
     }

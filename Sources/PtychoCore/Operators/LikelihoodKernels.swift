@@ -154,9 +154,11 @@ public enum LikelihoodKernels {
         let width = shape.width
         precondition(probeDirection == nil || second != nil || exitWaveGradient != nil,
                      "the second-order term needs a wave to go to or a kept gradient")
-        precondition(shape.height >= 2, "the second-order sum needs two scratch rows")
         let terms = scratch.frame
-        terms.update(repeating: 0, count: 2 * width)
+        if exitWaveGradient != nil {
+            precondition(shape.height >= 2, "the second-order sum needs two scratch rows")
+            terms.update(repeating: 0, count: 2 * width)
+        }
         for r in 0..<shape.height {
             let o = UnsafePointer(patch.rowStart(r)), h = UnsafePointer(objectDirection.rowStart(r))
             for k in 0..<shape.modes {

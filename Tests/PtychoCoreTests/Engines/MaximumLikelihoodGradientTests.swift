@@ -39,6 +39,15 @@ final class MaximumLikelihoodGradientTests: XCTestCase {
         for i in 0..<(2 * array.count) { array.storage[i] = scale * Float.random(in: -1...1, using: &random) }
     }
 
+    /// Puts an incoherent background of `value` photons on every pixel into the backend's model.
+    private func setUniformBackground(_ value: Float, on backend: CPUBackend) throws {
+        backend.enableBackground()
+        let background = try XCTUnwrap(backend.background)
+        let values = RealArray(shape: background.values.shape)
+        values.fill(value)
+        background.restore(from: values)
+    }
+
     /// The gradient at the current model, then the line search's L′(0) and L″(0) along a random direction
     /// (seeded, so the same on every call): (gradient·direction, L′, L″), each with the prior's share.
     /// The object's direction is random of size 1, the probe's the probe times a random factor of size 1.
@@ -87,13 +96,7 @@ final class MaximumLikelihoodGradientTests: XCTestCase {
     func checkGradient(_ noise: LikelihoodNoiseModel, smoothness regularisation: Double, background: Float = 0) throws {
         let setup = try partlyConverged()
         let backend = setup.reconstruction.backend, model = setup.model
-        if background > 0 {
-            backend.enableBackground()
-            let model = try XCTUnwrap(backend.background)
-            let values = RealArray(shape: model.values.shape)
-            values.fill(background)
-            model.restore(from: values)
-        }
+        if background > 0 { try setUniformBackground(background, on: backend) }
         var engine = MaximumLikelihood(noise: noise, objectRegularisation: regularisation, probeUpdateStart: 1)
         engine.start(on: backend)
         defer { engine.finish(on: backend) }
@@ -143,12 +146,7 @@ final class MaximumLikelihoodGradientTests: XCTestCase {
         for (noise, background) in [(LikelihoodNoiseModel.poisson, Float(0)), (.gaussian, 0), (.poisson, 1)] {
             let setup = try partlyConverged(modes: 2)
             let backend = setup.reconstruction.backend
-            if background > 0 {
-                backend.enableBackground()
-                let values = RealArray(shape: try XCTUnwrap(backend.background).values.shape)
-                values.fill(background)
-                backend.background!.restore(from: values)
-            }
+            if background > 0 { try setUniformBackground(background, on: backend) }
             var sums: [(Double, Double, Double)] = []
             for keeps in [true, false] {
                 backend.keepsExitWaveGradients = keeps
