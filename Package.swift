@@ -89,7 +89,7 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimise),
         .executableTarget(
-            name: "PtychoBenchmarks", dependencies: ["PtychoCore", "PtychoOpenCL"],
+            name: "PtychoBenchmarks", dependencies: ["PtychoCore", "PtychoOpenCL", "CFFTW"],
             path: "Benchmarks/PtychoBenchmarks", swiftSettings: optimise),
         .target(name: "PtychoTestSupport", dependencies: ["PtychoIO"], path: "Tests/PtychoTestSupport"),
         .testTarget(name: "PtychoCoreTests", dependencies: ["PtychoCore"]),

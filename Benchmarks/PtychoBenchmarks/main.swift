@@ -204,7 +204,7 @@ func processCPUSeconds() -> Double {
 /// the cost of every pass can be compared with the FFT floor measured in the same process: best wall time
 /// and best CPU time of all threads (the latter is what to compare on a shared machine).
 func printBreakdown(_ backend: CPUBackend, _ options: Options, engine: () -> Void) {
-    func time(_ label: String, _ body: () -> Void) {
+    @discardableResult func time(_ label: String, _ body: () -> Void) -> Double {
         body()
         var wall = Double.infinity, cpu = Double.infinity
         for _ in 0..<5 {
@@ -212,8 +212,9 @@ func printBreakdown(_ backend: CPUBackend, _ options: Options, engine: () -> Voi
             wall = min(wall, seconds { c = cpuSeconds(body) })
             cpu = min(cpu, c)
         }
-        FileHandle.standardError.write(String(format: "  %-24@ wall %7.2f ms   cpu %7.2f ms\n", label as NSString,
+        FileHandle.standardError.write(String(format: "  %-34@ wall %7.2f ms   cpu %7.2f ms\n", label as NSString,
                                               wall * 1e3, cpu * 1e3).data(using: .utf8)!)
+        return wall
     }
     time("DM iteration", engine)
     backend.initialiseExitWaves()
@@ -221,17 +222,28 @@ func printBreakdown(_ backend: CPUBackend, _ options: Options, engine: () -> Voi
     func sweep(_ body: @escaping (CPUFrameWorker, FrameBatch) -> Void) -> () -> Void {
         { _ = backend.sweep(.parallel, body) }
     }
-    time("FFT forward+inverse", sweep { w, f in w.propagateForward(f); w.propagateBackward(f) })
-    time("combine", sweep { w, f in w.combineExitWaves(f, weight: 2, fromStoredExitWaves: true) })
-    time("modulus (no FFT)", sweep { w, f in w.projectModulus(f, relaxation: 1) })
+    let transforms = time("FFT forward+inverse", sweep { w, f in w.propagateForward(f); w.propagateBackward(f) })
+    var passes = time("combine", sweep { w, f in w.combineExitWaves(f, weight: 2, fromStoredExitWaves: true) })
+    passes += time("modulus (no FFT)", sweep { w, f in w.projectModulus(f, relaxation: 1) })
     time("modulus exact (no FFT)", sweep { w, f in w.projectModulus(f, relaxation: 0) })
-    time("update + object sums", sweep { w, f in w.updateExitWaves(f, a: 0, b: 0) })
-    time("probe sums", sweep { w, f in w.accumulateProbeSums(f) })
+    passes += time("update + object sums", sweep { w, f in w.updateExitWaves(f, a: 0, b: 0) })
+    passes += time("probe sums", sweep { w, f in w.accumulateProbeSums(f) })
     // The memory floor under those passes: a DM iteration reads the exit waves three times (combine, update,
     // probe sums) and writes them once; here they only stream through the cores, without arithmetic.
     let waves = backend.exitWaves!
     time("exit waves: read only", { streamThrough(waves, threads: options.threads, rewrite: false) })
     time("exit waves: read + write", { streamThrough(waves, threads: options.threads, rewrite: true) })
+    // The same passes with their arithmetic taken out (`TrafficFloor`): what moving their data costs.
+    if options.size % 8 == 0 {
+        let traffic = TrafficFloor(backend: backend, exitWaves: waves, threads: options.threads)
+        var movement = 0.0
+        for (pass, label) in zip(TrafficFloor.Pass.allCases, ["combine", "modulus", "update + object sums", "probe sums"]) {
+            movement += time("traffic only: \(label)", { traffic.run(pass) })
+        }
+        FileHandle.standardError.write(String(
+            format: "  passes ÷ FFT pairs %.2f; the same loads and stores with trivial arithmetic ÷ FFT pairs %.2f\n",
+            passes / transforms, movement / transforms).data(using: .utf8)!)
+    }
     time("reset overlap sums", { backend.resetOverlapSums() })
     time("solve object", { backend.solveObject(inertia: 0.01) })
     time("solve probe", { backend.solveProbe(inertia: 0.001) })
