@@ -119,6 +119,28 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
             + frame * 3 + shape.pixels * 8 + frames * 20  // probe, its sums, mask, positions, metrics
     }
 
+    /// Throws `OpenCLError.memory` unless a reconstruction of this size fits `device` (in all, and the exit
+    /// waves in one allocation); returns the batch size it would use. Needs only the sizes, so a caller can
+    /// ask before reading the frames.
+    public static func checkMemory(on device: OpenCLDevice, frames: Int, shape: FrameShape, objectPixels: Int,
+                                   batchSize requested: Int? = nil, likelihood: Bool) throws -> Int {
+        let frameBytes = shape.modes * shape.pixels * 8
+        // Scratch for up to 1 GiB (an eighth of the device) of frames: big batches keep the device busy
+        // and the FFT plans few.
+        let budget = min(1 << 30, device.globalMemory / 8, device.maximumAllocation)
+        let batchSize = max(1, min(frames, requested ?? max(1, budget / frameBytes)))
+        let needed = memoryNeeded(frames: frames, shape: shape, objectPixels: objectPixels, batchSize: batchSize,
+                                  likelihood: likelihood)
+        guard needed <= device.globalMemory else {
+            throw OpenCLError.memory(device: device.name, needed: needed, available: device.globalMemory)
+        }
+        guard frames * frameBytes <= device.maximumAllocation else {
+            throw OpenCLError.memory(device: device.name + " (largest single allocation)", needed: frames * frameBytes,
+                                     available: device.maximumAllocation)
+        }
+        return batchSize
+    }
+
     /// `reservingLikelihood`: the plan has a maximum-likelihood stage, whose arrays the memory check includes.
     public init(model: ReconstructionModel, data: MeasuredData, context: OpenCLContext, batchSize requested: Int? = nil,
                 reservingLikelihood: Bool = false) throws {
@@ -127,20 +149,9 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         self.context = context
         shape = model.frameShape
         let n = shape.pixels, frameBytes = shape.modes * n * 8, frames = data.frameCount
-        let device = context.device
-        // Scratch for up to 1 GiB (an eighth of the device) of frames: big batches keep the device busy
-        // and the FFT plans few.
-        let budget = min(1 << 30, device.globalMemory / 8, device.maximumAllocation)
-        batchSize = max(1, min(frames, requested ?? max(1, budget / frameBytes)))
-        let needed = Self.memoryNeeded(frames: frames, shape: shape, objectPixels: model.object.count, batchSize: batchSize,
-                                       likelihood: reservingLikelihood)
-        guard needed <= device.globalMemory else {
-            throw OpenCLError.memory(device: device.name, needed: needed, available: device.globalMemory)
-        }
-        guard frames * frameBytes <= device.maximumAllocation else {
-            throw OpenCLError.memory(device: device.name + " (largest single allocation)", needed: frames * frameBytes,
-                                     available: device.maximumAllocation)
-        }
+        batchSize = try Self.checkMemory(on: context.device, frames: frames, shape: shape,
+                                         objectPixels: model.object.count, batchSize: requested,
+                                         likelihood: reservingLikelihood)
         kernels = try OpenCLKernels(context)
         objectBuffer = try OpenCLBuffer(context, copying: model.object.pointer, count: 2 * model.object.count)
         probeBuffer = try OpenCLBuffer(context, copying: model.probe.pointer, count: 2 * model.probe.count)

@@ -44,6 +44,21 @@ enum ComputeDeviceChoice {
         return device
     }
 
+    /// `device` if a reconstruction of these sizes fits its memory (`OpenCLBackend.checkMemory`), checked from
+    /// the input's header before any frame is read; otherwise nil after a warning (`auto`: the CPU path
+    /// runs), or, for an explicit device, the usage error naming what it needs.
+    static func checkMemory(on device: OpenCLDevice, for configuration: ReconstructionConfiguration, frames: Int,
+                            shape: FrameShape, objectPixels: Int, likelihood: Bool) throws -> OpenCLDevice? {
+        do {
+            _ = try OpenCLBackend.checkMemory(on: device, frames: frames, shape: shape, objectPixels: objectPixels,
+                                              likelihood: likelihood)
+            return device
+        } catch {
+            try giveUp(configuration, "\(error)")
+            return nil
+        }
+    }
+
     /// The OpenCL backend on `device` for the model and data, or nil (after a warning) when `auto` cannot
     /// set it up (memory, kernel build): the CPU path then runs.
     static func openCLBackend(on device: OpenCLDevice, for configuration: ReconstructionConfiguration, plan: EnginePlan,

@@ -73,19 +73,20 @@ struct ReconstructionRunner {
         let interrupt = InterruptFlag()
         interrupt.install()
         // The device first: a named device that cannot run the plan is a usage error before any work.
-        let openCLDevice = try ComputeDeviceChoice.openCLDevice(for: configuration, plan: plan,
-                                                                modes: resuming?.result.probe.shape[0] ?? configuration.probeModes)
+        let modes = resuming?.result.probe.shape[0] ?? configuration.probeModes
+        let openCLDevice = try ComputeDeviceChoice.openCLDevice(for: configuration, plan: plan, modes: modes)
         let convention = configuration.translation ?? .sample
         // The memory check runs on the header, before the frames are allocated or read.
         let readerOptions = DatasetReaderOptions(translationConvention: convention,
                                                  geometry: configuration.geometryOptions)
         let (layout, reader) = try InputReading.reader(for: inputPath, options: readerOptions)
-        var keepsExitWaveGradients = true
+        var decision = MemoryDecision(device: openCLDevice, keepsExitWaveGradients: true)
         let loaded = try InputReading.asUsageErrors { try reader.read(path: inputPath) { header in
             let placement = ObjectPlacement(positions: header.positions, pixelSize: header.geometry.objectPixelSize,
                                             frameHeight: header.frameHeight, frameWidth: header.frameWidth)
-            keepsExitWaveGradients = try checkMemory(frameCount: header.frameCount, frameHeight: header.frameHeight,
-                                                     frameWidth: header.frameWidth, placement: placement)
+            decision = try checkMemory(RunSizes(frameCount: header.frameCount, frameHeight: header.frameHeight,
+                                                frameWidth: header.frameWidth, modes: modes, placement: placement),
+                                       device: openCLDevice)
             try checkOutputIsWritable(outputPath)
         } }
         try interrupt.stopIfRequested(during: "reading the data")
@@ -182,45 +183,25 @@ struct ReconstructionRunner {
                 AtomicHDF5Write.removeStaleTemporaries(for: checkpointPath)
             }
         }
-        if let openCLDevice, let openCL = try ComputeDeviceChoice.openCLBackend(on: openCLDevice, for: configuration,
-                                                                                plan: plan, model: model, data: data) {
+        if let device = decision.device, let openCL = try ComputeDeviceChoice.openCLBackend(
+            on: device, for: configuration, plan: plan, model: model, data: data) {
             try proceed(Reconstruction(model: model, data: data, configuration: configuration, backend: openCL.backend),
                         device: openCL.description, sequentialPlanThreaded: { false })
         } else {
+            if decision.device != nil {
+                // `auto` fell back after the device's memory check passed (its kernels did not build, say):
+                // the host must now hold the CPU's arrays.
+                decision = try checkMemory(RunSizes(frameCount: data.frameCount, frameHeight: data.frameHeight,
+                                                    frameWidth: data.frameWidth, modes: modes, placement: placement),
+                                           device: nil)
+            }
             let reconstruction = Reconstruction(model: model, data: data, configuration: configuration, threads: threads,
                                                 planningEffort: configuration.planningEffort ?? .measure,
                                                 sequentialPlanThreaded: resuming?.sequentialPlanThreaded)
-            reconstruction.backend.keepsExitWaveGradients = keepsExitWaveGradients
+            reconstruction.backend.keepsExitWaveGradients = decision.keepsExitWaveGradients
             try proceed(reconstruction, device: "cpu (\(threads) threads, FFTW)",
                         sequentialPlanThreaded: { reconstruction.backend.sequentialPlanIsThreaded })
         }
-    }
-
-    /// Refuses a reconstruction whose estimated peak memory exceeds the limit. Returns whether an ML stage
-    /// may keep every frame's exit-wave gradient (`CPUBackend.keepsExitWaveGradients`): only when the
-    /// estimate with them fits; otherwise ML transforms one more wave per frame-mode instead, which is
-    /// said on stderr (results then differ from a run that keeps them by rounding only).
-    private func checkMemory(frameCount: Int, frameHeight: Int, frameWidth: Int, placement: ObjectPlacement) throws -> Bool {
-        func estimate(keepingGradients: Bool) -> MemoryEstimate {
-            MemoryEstimate(frameCount: frameCount, frameHeight: frameHeight, frameWidth: frameWidth,
-                           modes: configuration.probeModes, objectHeight: placement.objectHeight,
-                           objectWidth: placement.objectWidth, threads: threads, storesExitWaves: plan.usesExitWaves,
-                           likelihood: plan.usesLikelihood, keepsExitWaveGradients: keepingGradients,
-                           momentum: plan.usesMomentum)
-        }
-        let limit = configuration.maxMemory ?? MemoryEstimate.availableBytes()
-        let full = estimate(keepingGradients: true)
-        guard let limit, full.totalBytes > limit else { return true }
-        let source = configuration.maxMemory != nil ? "--max-memory" : "available memory"
-        let lean = estimate(keepingGradients: false)
-        if plan.usesLikelihood && lean.totalBytes <= limit {
-            printNote("ptychite: note: keeping every frame's exit-wave gradient for ML would need \(MemoryEstimate.format(full.totalBytes)) "
-                      + "(\(source): \(MemoryEstimate.format(limit))); ML transforms one more wave per frame instead (slower)")
-            return false
-        }
-        throw CommandFailure(message: "\(configuration.input!): the reconstruction needs \(lean) but the "
-                             + "\(source) is \(MemoryEstimate.format(limit)); use fewer frames, fewer probe modes, "
-                             + "or an engine plan without DM", status: ExitStatus.memory)
     }
 
     /// Fails now rather than after every iteration has run: the result is written through a temporary

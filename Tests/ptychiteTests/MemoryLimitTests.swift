@@ -1,5 +1,6 @@
 import Foundation
 import PtychoCore
+import PtychoIO
 import PtychoTestSupport
 import XCTest
 
@@ -53,6 +54,36 @@ final class MemoryLimitTests: XCTestCase {
                              mentions: [input, "needs \(MemoryEstimate.format(lean))", "--max-memory"])
     }
 
+    /// On an OpenCL device (PoCL in CI) the host holds the data, the model and the copies checkpoints download,
+    /// not the CPU's per-frame arrays: an ML plan whose CPU estimate exceeds `--max-memory` runs there, without
+    /// the CPU's note about ML's gradients, while the same limit refuses it on the CPU.
+    func testDeviceRunsAreCheckedAgainstWhatTheHostHolds() throws {
+        let directory = try TemporaryDirectory()
+        let input = try CLIFixtures.writeSmallCXI(directory.file("data.cxi"))
+        let dataset = CLIFixtures.smallDataset()
+        let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
+                                        frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
+        let host = MemoryEstimate.hostSideOfDeviceRun(
+            frameCount: dataset.frameCount, frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth, modes: 1,
+            objectHeight: placement.objectHeight, objectWidth: placement.objectWidth, storesExitWaves: false,
+            likelihood: true).totalBytes
+        let cpu = MemoryEstimate(frameCount: dataset.frameCount, frameHeight: dataset.frameHeight,
+                                 frameWidth: dataset.frameWidth, modes: 1, objectHeight: placement.objectHeight,
+                                 objectWidth: placement.objectWidth, threads: 1, storesExitWaves: false, likelihood: true,
+                                 keepsExitWaveGradients: false).totalBytes
+        XCTAssertLessThan(host, cpu)
+        let arguments = ["reconstruct", input, "--threads", "1", "--probe-modes", "1", "--engine", "ML:3",
+                         "--probe-diameter-um", "3", "--progress", "none", "--max-memory", "\((host + cpu) / 2)"]
+        let device = try PtychiteProcess.run(arguments + ["--device", "opencl", "-o", directory.file("device.h5")])
+        XCTAssertEqual(device.status, 0, device.summary)
+        XCTAssertFalse(device.stderr.contains("one more wave"), device.stderr)
+        XCTAssertTrue(try ResultReader().read(path: directory.file("device.h5")).provenance.device.hasPrefix("opencl: "))
+
+        let onCPU = try PtychiteProcess.run(arguments + ["--device", "cpu", "-o", directory.file("cpu.h5")])
+        assertOneLineFailure(onCPU, status: ExpectedExit.memory, mentions: [input, "needs", "--max-memory"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory.file("cpu.h5")))
+    }
+
     /// A file whose frames could never fit (an HDF5 dataset of 100 000 frames of 2048², declared but not
     /// written, so the file itself is small): reconstruct refuses from the header without allocating, and
     /// info still describes the file and says the intensities were not checked.
@@ -77,6 +108,12 @@ final class MemoryLimitTests: XCTestCase {
                                               + CLIFixtures.quickPlan)
         assertOneLineFailure(refused, status: ExpectedExit.memory, mentions: [input, "needs", "available memory"])
         XCTAssertEqual(refused.stdout, "")
+
+        // On a device, its memory is checked from the header too: an explicit device is refused by name.
+        let onDevice = try PtychiteProcess.run(["reconstruct", input, "-o", directory.file("out.h5"), "--progress", "jsonl",
+                                                "--device", "opencl"] + CLIFixtures.quickPlan)
+        assertOneLineFailure(onDevice, status: ExpectedExit.usage, mentions: ["--device opencl", "MiB of device memory"])
+        XCTAssertEqual(onDevice.stdout, "")
 
         let info = try PtychiteProcess.run(["info", input])
         XCTAssertEqual(info.status, 0, info.summary)

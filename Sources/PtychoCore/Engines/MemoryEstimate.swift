@@ -1,6 +1,7 @@
 import Foundation
 
-/// Peak memory a CPU reconstruction needs, computed from the array sizes before anything is allocated.
+/// Peak memory a CPU reconstruction needs (or, `hostSideOfDeviceRun`, what the host holds while a device
+/// runs it), computed from the array sizes before anything is allocated.
 ///
 /// Counts the arrays the algorithm cannot do without (data, object, probe, the projection engines' exit
 /// waves, ML's conjugate-gradient arrays, mPIE's momentum buffers) and the per-thread working set
@@ -35,6 +36,25 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
             + (likelihood ? (keepsExitWaveGradients ? 1 : 2) * probe : 0)
         // Once: the projection engines' planar copies of object and probe (`PlanarModel`).
         workingBytes = Int64(max(1, threads)) * perThread + (storesExitWaves ? object * 8 + probe + frame * 4 : 0)
+    }
+
+    /// What the host holds while a device backend (OpenCL) runs the reconstruction: the measured data and
+    /// the model, and the host copies of device state that checkpoints download (the projection engines'
+    /// exit waves, ML's conjugate-gradient arrays, mPIE's momentum buffers) and the per-frame metrics; the
+    /// frame work, the overlap sums and ML's per-frame arrays stay on the device.
+    public static func hostSideOfDeviceRun(frameCount: Int, frameHeight: Int, frameWidth: Int, modes: Int,
+                                           objectHeight: Int, objectWidth: Int, storesExitWaves: Bool,
+                                           likelihood: Bool = false, momentum: Bool = false) -> MemoryEstimate {
+        var estimate = MemoryEstimate(frameCount: frameCount, frameHeight: frameHeight, frameWidth: frameWidth,
+                                      modes: modes, objectHeight: objectHeight, objectWidth: objectWidth, threads: 1,
+                                      storesExitWaves: storesExitWaves)
+        let frame = Int64(frameHeight * frameWidth), object = Int64(objectHeight * objectWidth)
+        let probe = Int64(modes) * frame * 8
+        estimate.modelBytes = object * 12 + probe
+            + max(likelihood ? 2 * (object * 8 + probe) : 0, momentum ? 2 * (object * 8 + probe) : 0)
+        // Metrics, line-search values and position shifts per frame; the background's detector frame.
+        estimate.workingBytes = Int64(frameCount) * 24 + frame * 4
+        return estimate
     }
 
     /// Bytes of the arrays the algorithm itself needs (data, exit waves, object, probe).
