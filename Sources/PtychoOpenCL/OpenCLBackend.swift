@@ -361,29 +361,6 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
         }
     }
 
-    // mPIE: the momentum arrays stay on the host (they are engine state a checkpoint saves); each
-    // momentum step (every T positions, four times per iteration by default) copies the object (and the
-    // probe) down, steps them there and copies them back.
-    public func makeMomentumBuffers() -> MomentumBuffers {
-        synchroniseModel(includingObject: true)
-        return MomentumBuffers(objectVelocity: ComplexArray(shape: model.object.shape),
-                               objectSnapshot: ComplexArray(copying: model.object),
-                               probeVelocity: ComplexArray(shape: model.probe.shape),
-                               probeSnapshot: ComplexArray(copying: model.probe))
-    }
-
-    public func applyMomentum(_ buffers: MomentumBuffers, friction: Float, feedback: Float, includeProbe: Bool) {
-        synchroniseModel(includingObject: true)
-        buffers.step(object: model.object, probe: model.probe, friction: friction, feedback: feedback,
-                     includeProbe: includeProbe)
-        attempt {
-            try objectBuffer.upload(model.object.pointer, count: 2 * model.object.count)
-            guard includeProbe else { return }
-            try probeBuffer.upload(model.probe.pointer, count: 2 * model.probe.count)
-            try updatePowerMaxima(frame: nil)   // the next PIE update's max Σ|P|²
-        }
-    }
-
     public func synchroniseModel(includingObject: Bool) {
         attempt {
             try probeBuffer.download(model.probe.pointer, count: 2 * model.probe.count)

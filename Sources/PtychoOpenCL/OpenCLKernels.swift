@@ -7,6 +7,8 @@ struct OpenCLKernels {
     // maximum likelihood (`OpenCLLikelihoodKernelSource`)
     let likelihoodWeight, searchWaves, lineSearchPartials, innerProductPartials: OpenCLKernel
     let updateSearchDirection, stepAlong, smoothnessGradient, smoothnessAlong: OpenCLKernel
+    // mPIE
+    let momentumStep: OpenCLKernel
     // positions and background (`OpenCLRefinementKernelSource`)
     let positionShiftPartials, positionShiftSolve, backgroundRatios: OpenCLKernel
 
@@ -33,6 +35,7 @@ struct OpenCLKernels {
         stepAlong = try program.kernel("step_along")
         smoothnessGradient = try program.kernel("smoothness_gradient")
         smoothnessAlong = try program.kernel("smoothness_along")
+        momentumStep = try program.kernel("momentum_step")
         positionShiftPartials = try program.kernel("position_shift_partials")
         positionShiftSolve = try program.kernel("position_shift_solve")
         backgroundRatios = try program.kernel("background_ratios")

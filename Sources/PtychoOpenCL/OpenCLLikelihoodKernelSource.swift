@@ -127,6 +127,18 @@ __kernel void step_along(__global float *values, __global const float *direction
     if (i < count) values[i] += step * direction[i];
 }
 
+/* MomentumBuffers.step (mPIE): v ← η·v + (X − S); X ← X + ν·v; S ← X, over interleaved floats. */
+__kernel void momentum_step(__global float *values, __global float *velocity, __global float *snapshot,
+                            float friction, float feedback, int count) {
+    int i = get_global_id(0);
+    if (i >= count) return;
+    float v = friction * velocity[i] + (values[i] - snapshot[i]);
+    float x = values[i] + feedback * v;
+    velocity[i] = v;
+    values[i] = x;
+    snapshot[i] = x;
+}
+
 /* ObjectSmoothness.addGradient: g_a += 2μ·Σ_b (O_a − O_b) over the nearest neighbours b of pixel a (free
    boundaries), one work-item per pixel (each gradient pixel has one writer); R's pairs (right, below)
    summed into 256 partials: partials[group] = Σ |O_b − O_a|². */

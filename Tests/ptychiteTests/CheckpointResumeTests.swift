@@ -26,6 +26,12 @@ final class CheckpointResumeTests: XCTestCase {
         try assertKilledRunResumes(plan: "DM:15,ML:300", options: ["--device", "opencl"], killPast: 35, iterations: 315)
     }
 
+    /// mPIE on the device steps its momentum there: its velocity and snapshot come down into the checkpoint
+    /// (`MomentumDeviceCopy`) and go back up on resume.
+    func testMomentumPIEOnOpenCLKilledMidwayResumesToTheUninterruptedResult() throws {
+        try assertKilledRunResumes(plan: "DM:5,mPIE:120", options: ["--device", "opencl"], killPast: 45, iterations: 125)
+    }
+
     private func assertKilledRunResumes(plan: String, options: [String], killPast killIteration: Int, iterations: Int,
                                         file: StaticString = #filePath, line: UInt = #line) throws {
         let directory = try TemporaryDirectory()
