@@ -26,9 +26,7 @@ final class MemoryLimitTests: XCTestCase {
     func testMLGoesWithoutKeptGradientsWhenOnlyThatFits() throws {
         let directory = try TemporaryDirectory()
         let input = try CLIFixtures.writeSmallCXI(directory.file("data.cxi"))
-        let dataset = CLIFixtures.smallDataset()
-        let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
-                                        frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
+        let (dataset, placement) = Self.smallDatasetAndPlacement()
         func estimate(keeping: Bool) -> Int64 {
             MemoryEstimate(frameCount: dataset.frameCount, frameHeight: dataset.frameHeight,
                            frameWidth: dataset.frameWidth, modes: 1, objectHeight: placement.objectHeight,
@@ -60,9 +58,7 @@ final class MemoryLimitTests: XCTestCase {
     func testDeviceRunsAreCheckedAgainstWhatTheHostHolds() throws {
         let directory = try TemporaryDirectory()
         let input = try CLIFixtures.writeSmallCXI(directory.file("data.cxi"))
-        let dataset = CLIFixtures.smallDataset()
-        let placement = ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
-                                        frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth)
+        let (dataset, placement) = Self.smallDatasetAndPlacement()
         let host = MemoryEstimate.hostSideOfDeviceRun(
             frameCount: dataset.frameCount, frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth, modes: 1,
             objectHeight: placement.objectHeight, objectWidth: placement.objectWidth, storesExitWaves: false,
@@ -82,6 +78,13 @@ final class MemoryLimitTests: XCTestCase {
         let onCPU = try PtychiteProcess.run(arguments + ["--device", "cpu", "-o", directory.file("cpu.h5")])
         assertOneLineFailure(onCPU, status: ExpectedExit.memory, mentions: [input, "needs", "--max-memory"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory.file("cpu.h5")))
+    }
+
+    /// `CLIFixtures.smallDataset()` and the object placement a run on it makes, for computing its estimates.
+    private static func smallDatasetAndPlacement() -> (DiffractionDataset, ObjectPlacement) {
+        let dataset = CLIFixtures.smallDataset()
+        return (dataset, ObjectPlacement(positions: dataset.positions, pixelSize: dataset.geometry.objectPixelSize,
+                                         frameHeight: dataset.frameHeight, frameWidth: dataset.frameWidth))
     }
 
     /// A file whose frames could never fit (an HDF5 dataset of 100 000 frames of 2048², declared but not
