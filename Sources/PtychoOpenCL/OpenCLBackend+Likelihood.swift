@@ -140,9 +140,9 @@ extension OpenCLBackend {
     public func stepAlongSearchDirection(_ step: Float, includeProbe: Bool) {
         let buffers = likelihoodBuffers!
         attempt {
-            var moves = [(objectBuffer, buffers.objectDirection, model.object.count)]
-            if includeProbe { moves.append((probeBuffer, buffers.probeDirection, model.probe.count)) }
-            for (values, direction, count) in moves {
+            let moves = [(objectBuffer, buffers.objectDirection, model.object.count),
+                         (probeBuffer, buffers.probeDirection, model.probe.count)]
+            for (values, direction, count) in moves.prefix(includeProbe ? 2 : 1) {
                 try kernels.stepAlong.launch(on: context, global: 2 * count, local: 256, [
                     .buffer(values), .buffer(direction), .float(step), .int(Int32(2 * count))])
             }

@@ -13,10 +13,13 @@ final class OpenCLMomentum: MomentumDeviceCopy {
     init(_ backend: OpenCLBackend, copying buffers: MomentumBuffers) throws {
         self.backend = backend
         let context = backend.context
-        objectVelocity = try OpenCLBuffer(context, copying: buffers.objectVelocity.pointer, count: 2 * buffers.objectVelocity.count)
-        objectSnapshot = try OpenCLBuffer(context, copying: buffers.objectSnapshot.pointer, count: 2 * buffers.objectSnapshot.count)
-        probeVelocity = try OpenCLBuffer(context, copying: buffers.probeVelocity.pointer, count: 2 * buffers.probeVelocity.count)
-        probeSnapshot = try OpenCLBuffer(context, copying: buffers.probeSnapshot.pointer, count: 2 * buffers.probeSnapshot.count)
+        func copy(_ array: ComplexArray) throws -> OpenCLBuffer {
+            try OpenCLBuffer(context, copying: array.pointer, count: 2 * array.count)
+        }
+        objectVelocity = try copy(buffers.objectVelocity)
+        objectSnapshot = try copy(buffers.objectSnapshot)
+        probeVelocity = try copy(buffers.probeVelocity)
+        probeSnapshot = try copy(buffers.probeSnapshot)
     }
 
     private func pairs(_ buffers: MomentumBuffers) -> [(OpenCLBuffer, ComplexArray)] {
@@ -51,9 +54,9 @@ extension OpenCLBackend {
             preconditionFailure("momentum buffers not made by this backend")
         }
         attempt {
-            var steps = [(objectBuffer, copy.objectVelocity, copy.objectSnapshot, model.object.count)]
-            if includeProbe { steps.append((probeBuffer, copy.probeVelocity, copy.probeSnapshot, model.probe.count)) }
-            for (values, velocity, snapshot, count) in steps {
+            let steps = [(objectBuffer, copy.objectVelocity, copy.objectSnapshot, model.object.count),
+                         (probeBuffer, copy.probeVelocity, copy.probeSnapshot, model.probe.count)]
+            for (values, velocity, snapshot, count) in steps.prefix(includeProbe ? 2 : 1) {
                 try kernels.momentumStep.launch(on: context, global: 2 * count, local: 256, [
                     .buffer(values), .buffer(velocity), .buffer(snapshot), .float(friction), .float(feedback),
                     .int(Int32(2 * count))])

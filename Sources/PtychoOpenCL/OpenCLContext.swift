@@ -91,30 +91,43 @@ public final class OpenCLKernel: @unchecked Sendable {
     }
     deinit { clReleaseKernel(kernel) }
 
-    /// Enqueues the kernel over `global` work-items (rounded up to a multiple of `local`, which the kernel
-    /// must guard) in groups of `local` (nil: the driver chooses, and `global` is used as it is).
-    public func launch(on context: OpenCLContext, global: Int, local: Int? = nil, _ arguments: [KernelArgument]) throws {
-        for (index, argument) in arguments.enumerated() {
-            let i = cl_uint(index)
-            let status: cl_int
-            switch argument {
-            case .buffer(let buffer):
-                var memory: cl_mem? = buffer.memory
-                status = clSetKernelArg(kernel, i, MemoryLayout<cl_mem?>.size, &memory)
-            case .int(let value):
-                var v = value
-                status = clSetKernelArg(kernel, i, 4, &v)
-            case .long(let value):
-                var v = value
-                status = clSetKernelArg(kernel, i, 8, &v)
-            case .float(let value):
-                var v = value
-                status = clSetKernelArg(kernel, i, 4, &v)
-            case .local(let bytes):
-                status = clSetKernelArg(kernel, i, bytes, nil)
-            }
-            try check(status, "setting argument \(index) of kernel \(name)")
+    private func set(_ argument: KernelArgument, at i: cl_uint) throws {
+        let status: cl_int
+        switch argument {
+        case .buffer(let buffer):
+            var memory: cl_mem? = buffer.memory
+            status = clSetKernelArg(kernel, i, MemoryLayout<cl_mem?>.size, &memory)
+        case .int(let value):
+            var v = value
+            status = clSetKernelArg(kernel, i, 4, &v)
+        case .long(let value):
+            var v = value
+            status = clSetKernelArg(kernel, i, 8, &v)
+        case .float(let value):
+            var v = value
+            status = clSetKernelArg(kernel, i, 4, &v)
+        case .local(let bytes):
+            status = clSetKernelArg(kernel, i, bytes, nil)
         }
+        try check(status, "setting argument \(i) of kernel \(name)")
+    }
+
+    /// Enqueues the kernel over `global` work-items (rounded up to a multiple of `local`, which the kernel
+    /// must guard) in groups of `local` (nil: the driver chooses, and `global` is used as it is). The
+    /// arguments may come in up to three consecutive pieces, so that a list the caller keeps (the frame
+    /// geometry) is not concatenated, which would allocate, at every launch.
+    public func launch(on context: OpenCLContext, global: Int, local: Int? = nil, _ arguments: [KernelArgument],
+                       _ shared: [KernelArgument] = [], _ tail: [KernelArgument] = []) throws {
+        var index: cl_uint = 0
+        func setEach(_ piece: [KernelArgument]) throws {
+            for argument in piece {
+                try set(argument, at: index)
+                index += 1
+            }
+        }
+        try setEach(arguments)
+        try setEach(shared)
+        try setEach(tail)
         guard global > 0 else { return }
         var globalSize = local.map { (global + $0 - 1) / $0 * $0 } ?? global
         if var localSize = local {

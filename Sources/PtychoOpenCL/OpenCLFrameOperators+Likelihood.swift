@@ -47,8 +47,8 @@ extension OpenCLFrameOperators {
             try kernels.searchWaves.launch(on: context, global: Int(count) * shape.modes * shape.pixels, local: groupSize, [
                 .buffer(buffers.firstOrder), .buffer(buffers.secondOrder), .buffer(backend.probeBuffer),
                 .buffer(backend.objectBuffer), .buffer(buffers.probeDirection), .buffer(buffers.objectDirection),
-                .buffer(backend.rows), .buffer(backend.columns), .int(first), .int(count)] + geometry
-                + [.int(includeProbe ? 1 : 0), .buffer(backend.scratch), .int(realSpace ? 1 : 0)])
+                .buffer(backend.rows), .buffer(backend.columns), .int(first), .int(count)], geometry,
+                [.int(includeProbe ? 1 : 0), .buffer(backend.scratch), .int(realSpace ? 1 : 0)])
         }
     }
 

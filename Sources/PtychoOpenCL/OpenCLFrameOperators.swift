@@ -16,6 +16,8 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         shape = backend.shape
         context = backend.context
         kernels = backend.kernels
+        geometry = [.int(Int32(shape.modes)), .int(Int32(shape.height)), .int(Int32(shape.width)),
+                    .int(Int32(backend.model.placement.objectWidth))]
     }
 
     func range(_ batch: FrameBatch) -> (first: Int32, count: Int32) {
@@ -24,10 +26,9 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         return (Int32(indices.first!), Int32(indices.count))
     }
 
-    var geometry: [KernelArgument] {
-        [.int(Int32(shape.modes)), .int(Int32(shape.height)), .int(Int32(shape.width)),
-         .int(Int32(backend.model.placement.objectWidth))]
-    }
+    /// Modes, frame height and width, object width: the arguments most kernels share, made once (the
+    /// object's size does not change during a reconstruction; position refinement moves only the patches).
+    let geometry: [KernelArgument]
 
     public func combineExitWaves(_ batch: FrameBatch, weight c: Float, fromStoredExitWaves: Bool) {
         backend.exitWaveGradientsInScratch = false
@@ -37,8 +38,8 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
             try kernels.combineExitWaves.launch(on: context, global: Int(count) * shape.modes * shape.pixels,
                                                 local: groupSize, [
                 .buffer(backend.scratch), .buffer(stored), .buffer(backend.probeBuffer), .buffer(backend.objectBuffer),
-                .buffer(backend.rows), .buffer(backend.columns), .int(first), .int(count)] + geometry
-                + [.float(c), .int(fromStoredExitWaves ? 1 : 0)])
+                .buffer(backend.rows), .buffer(backend.columns), .int(first), .int(count)], geometry,
+                [.float(c), .int(fromStoredExitWaves ? 1 : 0)])
         }
     }
 
@@ -98,7 +99,8 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
                                                local: groupSize, [
                 .buffer(backend.exitWaveBuffer!), .buffer(backend.scratch), .buffer(backend.probeBuffer),
                 .buffer(backend.objectBuffer), .buffer(backend.rows), .buffer(backend.columns),
-                .buffer(backend.partialDistances), .int(first)] + geometry + [.float(a), .float(b), .local(4 * groupSize)])
+                .buffer(backend.partialDistances), .int(first)], geometry,
+                [.float(a), .float(b), .local(4 * groupSize)])
             try kernels.sumPartials.launch(on: context, global: Int(count) * groupSize, local: groupSize, [
                 .buffer(backend.partialDistances), .buffer(backend.distance), .int(first),
                 .int(Int32(shape.modes * groupsPerMode)), .local(4 * groupSize)])
@@ -114,7 +116,8 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
             .buffer(waves), .buffer(backend.probeBuffer), .buffer(backend.rows),
             .buffer(backend.columns), .buffer(tiles.offsets), .buffer(tiles.frames),
             .buffer(backend.objectNumerator), .buffer(backend.objectDenominator), .int(first), .int(count),
-            .int(waveFirst)] + geometry + [.int(Int32(backend.model.placement.objectHeight)), .int(Int32(tiles.across))])
+            .int(waveFirst)], geometry,
+            [.int(Int32(backend.model.placement.objectHeight)), .int(Int32(tiles.across))])
     }
 
     /// The probe's overlap sums Σ_j O_j*·w_jk and Σ_j|O_j|², waves indexed as in `accumulateObjectSums`.
@@ -122,7 +125,7 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
         try kernels.accumulateProbeSums.launch(on: context, global: shape.modes * shape.pixels, local: groupSize, [
             .buffer(waves), .buffer(backend.objectBuffer), .buffer(backend.rows),
             .buffer(backend.columns), .buffer(backend.probeNumerator), .buffer(backend.probeDenominator),
-            .int(first), .int(count), .int(waveFirst)] + geometry)
+            .int(first), .int(count), .int(waveFirst)], geometry)
     }
 
     public func accumulateProbeSums(_ batch: FrameBatch) {
@@ -141,8 +144,8 @@ public final class OpenCLFrameOperators: FrameOperators, @unchecked Sendable {
             if beta != 0 { try backend.updatePowerMaxima(frame: j) }
             try kernels.pieUpdate.launch(on: context, global: shape.pixels, local: groupSize, [
                 .buffer(backend.scratch), .buffer(backend.probeBuffer), .buffer(backend.objectBuffer),
-                .buffer(backend.rows), .buffer(backend.columns), .buffer(backend.pieMaxima), .int(j)] + geometry
-                + [.float(alpha), .float(beta), .float(objectRegularisation), .float(probeRegularisation)])
+                .buffer(backend.rows), .buffer(backend.columns), .buffer(backend.pieMaxima), .int(j)], geometry,
+                [.float(alpha), .float(beta), .float(objectRegularisation), .float(probeRegularisation)])
             if beta != 0 { try backend.updatePowerMaxima(frame: nil) }
         }
     }
