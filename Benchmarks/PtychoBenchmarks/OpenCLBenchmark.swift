@@ -2,7 +2,7 @@ import Foundation
 import PtychoCore
 import PtychoOpenCL
 
-// The OpenCL path beside the CPU path, for DM, ePIE and ML:
+// The OpenCL path beside the CPU path, for DM, ePIE, mPIE and ML:
 //
 //   swift run -c release PtychoBenchmarks opencl [--frames 1000] [--size 256] [--modes 1] [--iterations 20]
 //       [--device opencl] [--threads N (CPU path; 0 = every core, -1 = skip)] [--batch B]
@@ -10,7 +10,7 @@ import PtychoOpenCL
 // On the device: seconds per DM iteration (the engine's own iterate, waited for), the FFT floor (the same
 // forward + inverse VkFFT transforms over every frame-mode, same batches), their ratio, µs per
 // frame-iteration, and each operator alone with its achieved bandwidth (bytes it must move ÷ time).
-// Then seconds per ePIE and per ML iteration on the device (ML's ratio is to the same FFT floor: it does
+// Then seconds per ePIE, mPIE and ML iteration on the device (ML's ratio is to the same FFT floor: it does
 // four transforms per frame-mode where the floor does two).
 // On the CPU (FFTW, same data and start): seconds per DM and per ML iteration and its own FFT floor.
 
@@ -99,17 +99,21 @@ func runOpenCLBenchmark(_ arguments: [String]) {
                   + String(format: "%8.3f ms  %7.1f GB/s", t * 1e3, bytes / t / 1e9))
         }
         dm.finish(on: backend)
-        // ePIE: one frame after another, several kernels and two FFT calls per frame.
-        var epie = ExtendedPIE(alpha: 1, beta: 1, probeUpdateStart: 1, positionRefinement: nil)
-        epie.start(on: backend)
-        var pieIteration = 1
-        let epieSeconds = timed(max(1, options.iterations / 5)) {
-            _ = epie.iterate(on: backend, iteration: pieIteration, random: &random)
-            pieIteration += 1
+        // ePIE and mPIE: one frame after another, several kernels and two FFT calls per frame; mPIE adds its
+        // momentum step every quarter of the frames, on the device.
+        func timePIE<Engine: ReconstructionEngine>(_ name: String, _ engine: Engine) {
+            var engine = engine, pieIteration = 1
+            engine.start(on: backend)
+            let pieSeconds = timed(max(1, options.iterations / 5)) {
+                _ = engine.iterate(on: backend, iteration: pieIteration, random: &random)
+                pieIteration += 1
+            }
+            engine.finish(on: backend)
+            print(String(format: "OpenCL %@: %.3f ms/iteration, %.2f µs per frame-iteration", name,
+                         pieSeconds * 1e3, pieSeconds / frameModes * 1e6))
         }
-        epie.finish(on: backend)
-        print(String(format: "OpenCL ePIE: %.3f ms/iteration, %.2f µs per frame-iteration",
-                     epieSeconds * 1e3, epieSeconds / frameModes * 1e6))
+        timePIE("ePIE", ExtendedPIE(alpha: 1, beta: 1, probeUpdateStart: 1, positionRefinement: nil))
+        timePIE("mPIE", MomentumPIE())
         var ml = MaximumLikelihood(noise: .poisson)
         ml.start(on: backend)
         var mlIteration = 1
