@@ -119,18 +119,26 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
             + frame * 3 + shape.pixels * 8 + frames * 20  // probe, its sums, mask, positions, metrics
     }
 
+    /// The device memory a reconstruction of these sizes needs on `device` (`memoryNeeded`), with the batch
+    /// size it would use there.
+    public static func memoryPlan(on device: OpenCLDevice, frames: Int, shape: FrameShape, objectPixels: Int,
+                                  batchSize requested: Int? = nil, likelihood: Bool) -> (needed: Int, batchSize: Int) {
+        // Scratch for up to 1 GiB (an eighth of the device) of frames: big batches keep the device busy
+        // and the FFT plans few.
+        let budget = min(1 << 30, device.globalMemory / 8, device.maximumAllocation)
+        let batchSize = max(1, min(frames, requested ?? max(1, budget / (shape.modes * shape.pixels * 8))))
+        return (memoryNeeded(frames: frames, shape: shape, objectPixels: objectPixels, batchSize: batchSize,
+                             likelihood: likelihood), batchSize)
+    }
+
     /// Throws `OpenCLError.memory` unless a reconstruction of this size fits `device` (in all, and the exit
     /// waves in one allocation); returns the batch size it would use. Needs only the sizes, so a caller can
     /// ask before reading the frames.
     public static func checkMemory(on device: OpenCLDevice, frames: Int, shape: FrameShape, objectPixels: Int,
                                    batchSize requested: Int? = nil, likelihood: Bool) throws -> Int {
         let frameBytes = shape.modes * shape.pixels * 8
-        // Scratch for up to 1 GiB (an eighth of the device) of frames: big batches keep the device busy
-        // and the FFT plans few.
-        let budget = min(1 << 30, device.globalMemory / 8, device.maximumAllocation)
-        let batchSize = max(1, min(frames, requested ?? max(1, budget / frameBytes)))
-        let needed = memoryNeeded(frames: frames, shape: shape, objectPixels: objectPixels, batchSize: batchSize,
-                                  likelihood: likelihood)
+        let (needed, batchSize) = memoryPlan(on: device, frames: frames, shape: shape, objectPixels: objectPixels,
+                                             batchSize: requested, likelihood: likelihood)
         guard needed <= device.globalMemory else {
             throw OpenCLError.memory(device: device.name, needed: needed, available: device.globalMemory)
         }

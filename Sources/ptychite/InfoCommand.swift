@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PtychoCore
 import PtychoIO
+import PtychoOpenCL
 
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +10,8 @@ struct InfoCommand: ParsableCommand {
         abstract: "Describe an input (CXI, PtychoShelves or PtyLab): layout, contents, object pixel and array sizes, memory needed, every problem found.")
 
     @Argument(help: "Input file: CXI, PtychoShelves or PtyLab (detected).") var input: String?
-    @Flag(help: "List the compute devices (CPU and every OpenCL device) and what --device auto picks.") var devices = false
+    @Flag(help: "List the compute devices (CPU and every OpenCL device) and what --device auto picks; with an input, also the memory it needs on each OpenCL device.")
+    var devices = false
     @Option(name: .customLong("probe-modes"), help: "Probe modes assumed for the memory estimate.") var probeModes = 1
     @Option(help: "Threads assumed for the memory estimate (0 = every core).") var threads = 0
     @Option(help: "How to read the translation: sample (CXI text) or probe.") var translation = "sample"
@@ -129,7 +131,26 @@ struct InfoCommand: ParsableCommand {
         if let available = MemoryEstimate.availableBytes() {
             lines.append("Available memory: \(MemoryEstimate.format(available))")
         }
+        if devices { lines += describeDeviceMemory(header, placement: placement) }
         return lines
+    }
+
+    /// What `reconstruct --device` checks before reading the frames, for every OpenCL device: the device
+    /// memory a plan without ML and one with ML need, against what the device has.
+    private func describeDeviceMemory(_ header: DatasetHeader, placement: ObjectPlacement) -> [String] {
+        let shape = FrameShape(height: header.frameHeight, width: header.frameWidth, modes: probeModes)
+        return OpenCLDevice.all().map { device in
+            let objectPixels = placement.objectHeight * placement.objectWidth
+            let needs = [false, true].map { likelihood in
+                let (needed, _) = OpenCLBackend.memoryPlan(on: device, frames: header.frameCount, shape: shape,
+                                                           objectPixels: objectPixels, likelihood: likelihood)
+                let fits = (try? OpenCLBackend.checkMemory(on: device, frames: header.frameCount, shape: shape,
+                                                           objectPixels: objectPixels, likelihood: likelihood)) != nil
+                return MemoryEstimate.format(Int64(needed)) + (fits ? "" : " (does not fit)")
+            }
+            return "Device memory on OpenCL [\(device.index)] \(device.name) (\(probeModes) mode(s)): \(needs[0]), "
+                + "plans with ML \(needs[1]), of \(MemoryEstimate.format(Int64(device.globalMemory)))"
+        }
     }
 }
 

@@ -123,5 +123,10 @@ final class MemoryLimitTests: XCTestCase {
         XCTAssertTrue(info.stdout.contains("Frames: 100000 of 2048×2048"), info.stdout)
         XCTAssertTrue(info.stdout.contains("Memory (DM"), info.stdout)
         XCTAssertTrue(info.stdout.contains("intensities not checked"), info.stdout)
+        // With --devices, what each OpenCL device would need (PoCL: far more than it has).
+        let devices = try PtychiteProcess.run(["info", "--devices", input])
+        XCTAssertEqual(devices.status, 0, devices.summary)
+        let deviceLine = try XCTUnwrap(devices.stdoutLines.first { $0.hasPrefix("Device memory on OpenCL [") }, devices.stdout)
+        XCTAssertTrue(deviceLine.contains("(does not fit), plans with ML"), deviceLine)
     }
 }
