@@ -119,34 +119,48 @@ public final class OpenCLBackend: ReconstructionBackend, @unchecked Sendable {
             + frame * 3 + shape.pixels * 8 + frames * 20  // probe, its sums, mask, positions, metrics
     }
 
-    /// The device memory a reconstruction of these sizes needs on `device` (`memoryNeeded`), with the batch
-    /// size it would use there.
-    public static func memoryPlan(on device: OpenCLDevice, frames: Int, shape: FrameShape, objectPixels: Int,
-                                  batchSize requested: Int? = nil, likelihood: Bool) -> (needed: Int, batchSize: Int) {
-        // Scratch for up to 1 GiB (an eighth of the device) of frames: big batches keep the device busy
-        // and the FFT plans few.
-        let budget = min(1 << 30, device.globalMemory / 8, device.maximumAllocation)
-        let batchSize = max(1, min(frames, requested ?? max(1, budget / (shape.modes * shape.pixels * 8))))
-        return (memoryNeeded(frames: frames, shape: shape, objectPixels: objectPixels, batchSize: batchSize,
-                             likelihood: likelihood), batchSize)
+    /// What a reconstruction of these sizes needs on `device`: the batch size it would use there, the device
+    /// memory (`memoryNeeded`), and why it does not fit (in all, or the exit waves in one allocation), if it
+    /// does not. Needs only the sizes, so a caller can ask before reading the frames.
+    public struct MemoryPlan {
+        public let batchSize: Int
+        public let needed: Int
+        /// `OpenCLError.memory` naming the limit exceeded; nil when the run fits.
+        public let problem: OpenCLError?
+
+        init(device: OpenCLDevice, frames: Int, shape: FrameShape, objectPixels: Int, batchSize requested: Int?,
+             likelihood: Bool) {
+            let frameBytes = shape.modes * shape.pixels * 8
+            // Scratch for up to 1 GiB (an eighth of the device) of frames: big batches keep the device busy
+            // and the FFT plans few.
+            let budget = min(1 << 30, device.globalMemory / 8, device.maximumAllocation)
+            batchSize = max(1, min(frames, requested ?? max(1, budget / frameBytes)))
+            needed = memoryNeeded(frames: frames, shape: shape, objectPixels: objectPixels, batchSize: batchSize,
+                                  likelihood: likelihood)
+            if needed > device.globalMemory {
+                problem = .memory(device: device.name, needed: needed, available: device.globalMemory)
+            } else if frames * frameBytes > device.maximumAllocation {
+                problem = .memory(device: device.name + " (largest single allocation)", needed: frames * frameBytes,
+                                  available: device.maximumAllocation)
+            } else {
+                problem = nil
+            }
+        }
     }
 
-    /// Throws `OpenCLError.memory` unless a reconstruction of this size fits `device` (in all, and the exit
-    /// waves in one allocation); returns the batch size it would use. Needs only the sizes, so a caller can
-    /// ask before reading the frames.
+    public static func memoryPlan(on device: OpenCLDevice, frames: Int, shape: FrameShape, objectPixels: Int,
+                                  batchSize requested: Int? = nil, likelihood: Bool) -> MemoryPlan {
+        MemoryPlan(device: device, frames: frames, shape: shape, objectPixels: objectPixels, batchSize: requested,
+                   likelihood: likelihood)
+    }
+
+    /// Throws `MemoryPlan.problem` if the run does not fit `device`; returns the batch size it would use.
     public static func checkMemory(on device: OpenCLDevice, frames: Int, shape: FrameShape, objectPixels: Int,
                                    batchSize requested: Int? = nil, likelihood: Bool) throws -> Int {
-        let frameBytes = shape.modes * shape.pixels * 8
-        let (needed, batchSize) = memoryPlan(on: device, frames: frames, shape: shape, objectPixels: objectPixels,
-                                             batchSize: requested, likelihood: likelihood)
-        guard needed <= device.globalMemory else {
-            throw OpenCLError.memory(device: device.name, needed: needed, available: device.globalMemory)
-        }
-        guard frames * frameBytes <= device.maximumAllocation else {
-            throw OpenCLError.memory(device: device.name + " (largest single allocation)", needed: frames * frameBytes,
-                                     available: device.maximumAllocation)
-        }
-        return batchSize
+        let plan = memoryPlan(on: device, frames: frames, shape: shape, objectPixels: objectPixels,
+                              batchSize: requested, likelihood: likelihood)
+        if let problem = plan.problem { throw problem }
+        return plan.batchSize
     }
 
     /// `reservingLikelihood`: the plan has a maximum-likelihood stage, whose arrays the memory check includes.

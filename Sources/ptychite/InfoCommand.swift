@@ -142,11 +142,9 @@ struct InfoCommand: ParsableCommand {
         return OpenCLDevice.all().map { device in
             let objectPixels = placement.objectHeight * placement.objectWidth
             let needs = [false, true].map { likelihood in
-                let (needed, _) = OpenCLBackend.memoryPlan(on: device, frames: header.frameCount, shape: shape,
-                                                           objectPixels: objectPixels, likelihood: likelihood)
-                let fits = (try? OpenCLBackend.checkMemory(on: device, frames: header.frameCount, shape: shape,
-                                                           objectPixels: objectPixels, likelihood: likelihood)) != nil
-                return MemoryEstimate.format(Int64(needed)) + (fits ? "" : " (does not fit)")
+                let plan = OpenCLBackend.memoryPlan(on: device, frames: header.frameCount, shape: shape,
+                                                    objectPixels: objectPixels, likelihood: likelihood)
+                return MemoryEstimate.format(Int64(plan.needed)) + (plan.problem == nil ? "" : " (does not fit)")
             }
             return "Device memory on OpenCL [\(device.index)] \(device.name) (\(probeModes) mode(s)): \(needs[0]), "
                 + "plans with ML \(needs[1]), of \(MemoryEstimate.format(Int64(device.globalMemory)))"
