@@ -20,14 +20,14 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
     public init(frameCount: Int, frameHeight: Int, frameWidth: Int, modes: Int, objectHeight: Int,
                 objectWidth: Int, threads: Int, storesExitWaves: Bool, likelihood: Bool = false,
                 keepsExitWaveGradients: Bool = true, momentum: Bool = false) {
-        let frame = Int64(frameHeight * frameWidth)
-        let object = Int64(objectHeight * objectWidth)
-        let probe = Int64(modes) * frame * 8
-        dataBytes = Int64(frameCount) * frame * 4 + frame * 4
-        exitWaveBytes = storesExitWaves ? Int64(frameCount) * probe : 0
+        let sizes = ArraySizes(frameCount: frameCount, frameHeight: frameHeight, frameWidth: frameWidth, modes: modes,
+                               objectHeight: objectHeight, objectWidth: objectWidth)
+        let (frame, object, probe) = (sizes.frame, sizes.object, sizes.probe)
+        dataBytes = sizes.data
+        exitWaveBytes = storesExitWaves ? sizes.exitWaves : 0
         // Object + illumination, probe modes; a stage's own global arrays (stages run one at a time).
-        modelBytes = object * 8 + object * 4 + probe
-            + max(likelihood ? 3 * (object * 8 + probe) + Int64(keepsExitWaveGradients ? 2 : 1) * Int64(frameCount) * probe : 0,
+        modelBytes = sizes.model
+            + max(likelihood ? 3 * (object * 8 + probe) + Int64(keepsExitWaveGradients ? 2 : 1) * sizes.exitWaves : 0,
                   momentum ? 2 * (object * 8 + probe) : 0)
         // Per thread: scratch waves, probe power; overlap sums (object numerator + denominator, probe sums);
         // ML's search waves.
@@ -45,16 +45,41 @@ public struct MemoryEstimate: Sendable, Equatable, CustomStringConvertible {
     public static func hostSideOfDeviceRun(frameCount: Int, frameHeight: Int, frameWidth: Int, modes: Int,
                                            objectHeight: Int, objectWidth: Int, storesExitWaves: Bool,
                                            likelihood: Bool = false, momentum: Bool = false) -> MemoryEstimate {
-        var estimate = MemoryEstimate(frameCount: frameCount, frameHeight: frameHeight, frameWidth: frameWidth,
-                                      modes: modes, objectHeight: objectHeight, objectWidth: objectWidth, threads: 1,
-                                      storesExitWaves: storesExitWaves)
-        let frame = Int64(frameHeight * frameWidth), object = Int64(objectHeight * objectWidth)
-        let probe = Int64(modes) * frame * 8
-        estimate.modelBytes = object * 12 + probe
-            + max(likelihood ? 2 * (object * 8 + probe) : 0, momentum ? 2 * (object * 8 + probe) : 0)
+        let sizes = ArraySizes(frameCount: frameCount, frameHeight: frameHeight, frameWidth: frameWidth, modes: modes,
+                               objectHeight: objectHeight, objectWidth: objectWidth)
+        // ML's four conjugate-gradient arrays, or mPIE's four momentum arrays: two of each model array.
+        let carried = likelihood || momentum ? 2 * (sizes.object * 8 + sizes.probe) : 0
         // Metrics, line-search values and position shifts per frame; the background's detector frame.
-        estimate.workingBytes = Int64(frameCount) * 24 + frame * 4
-        return estimate
+        return MemoryEstimate(dataBytes: sizes.data, exitWaveBytes: storesExitWaves ? sizes.exitWaves : 0,
+                              modelBytes: sizes.model + carried,
+                              workingBytes: Int64(frameCount) * 24 + sizes.frame * 4)
+    }
+
+    private init(dataBytes: Int64, exitWaveBytes: Int64, modelBytes: Int64, workingBytes: Int64) {
+        self.dataBytes = dataBytes
+        self.exitWaveBytes = exitWaveBytes
+        self.modelBytes = modelBytes
+        self.workingBytes = workingBytes
+    }
+
+    /// The sizes both estimates start from, bytes (frame, object: pixels).
+    private struct ArraySizes {
+        let frame: Int64, object: Int64, probe: Int64
+        /// Amplitudes and mask.
+        let data: Int64
+        /// One wave per frame and mode.
+        let exitWaves: Int64
+        /// Object, illumination and probe modes.
+        let model: Int64
+
+        init(frameCount: Int, frameHeight: Int, frameWidth: Int, modes: Int, objectHeight: Int, objectWidth: Int) {
+            frame = Int64(frameHeight * frameWidth)
+            object = Int64(objectHeight * objectWidth)
+            probe = Int64(modes) * frame * 8
+            data = Int64(frameCount) * frame * 4 + frame * 4
+            exitWaves = Int64(frameCount) * probe
+            model = object * 8 + object * 4 + probe
+        }
     }
 
     /// Bytes of the arrays the algorithm itself needs (data, exit waves, object, probe).
