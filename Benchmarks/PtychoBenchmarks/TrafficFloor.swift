@@ -13,7 +13,18 @@ import PtychoCore
 /// ψ (2, in cache after the combine), the scratch (2), P (2), O (2), |P|² (1), writes ψ (2) and
 /// read-modify-writes the object sums (6); probe sums read ψ (2, from memory), O (2) and read-modify-write
 /// the probe sums (6).
+///
+/// `Variant` measures the same for two algorithm changes that would touch fewer bytes (issue 2's DM target,
+/// Benchmarks/README.md "Session 9"): the probe's sums taken in the update pass from the object loaded
+/// there (the old object: a Jacobi instead of an alternating overlap projection, no probe-sum pass), and
+/// the exit waves stored in half precision (half their bytes).
 final class TrafficFloor: @unchecked Sendable {
+    struct Variant {
+        var probeSumsInUpdate = false
+        var halfPrecisionExitWaves = false
+    }
+
+    let variant: Variant
     let frames: Int, modes: Int, height: Int, width: Int, threads: Int
     let rows: [Int], columns: [Int], objectWidth: Int, objectPixels: Int
     let exitWaves: UnsafeMutablePointer<Float>, amplitudes: UnsafePointer<Float>, mask: UnsafePointer<Float>
@@ -24,7 +35,8 @@ final class TrafficFloor: @unchecked Sendable {
     let probeSums: [UnsafeMutablePointer<Float>]
     private var owned: [UnsafeMutablePointer<Float>] = []
 
-    init(backend: CPUBackend, exitWaves: ComplexArray, threads: Int) {
+    init(backend: CPUBackend, exitWaves: ComplexArray, threads: Int, variant: Variant = Variant()) {
+        self.variant = variant
         let model = backend.model, data = backend.data
         frames = data.frameCount; modes = model.probe.shape[0]; height = data.frameHeight; width = data.frameWidth
         self.threads = threads
@@ -50,6 +62,9 @@ final class TrafficFloor: @unchecked Sendable {
     deinit { owned.forEach { $0.deallocate() } }
 
     enum Pass: CaseIterable { case combine, modulus, update, probeSums }
+
+    /// The passes an iteration makes in this variant.
+    var passes: [Pass] { Pass.allCases.filter { $0 != .probeSums || !variant.probeSumsInUpdate } }
 
     /// One sweep of `pass` over every frame, the frames split across the threads in contiguous chunks.
     func run(_ pass: Pass) {
@@ -78,19 +93,21 @@ final class TrafficFloor: @unchecked Sendable {
                 for i in stride(from: 0, to: w, by: 8) {
                     store(load(sums + 2 * objectPixels + i) + load(probePower + r * w + i), sums + 2 * objectPixels + i)
                 }
+                if variant.probeSumsInUpdate { addProbeDenominator(row: r, o, oIm, thread: t) }
             case .probeSums:
-                let d = probeSums[t] + 2 * modes * n + r * w
-                for i in stride(from: 0, to: w, by: 8) { store(load(d + i) + load(o + i) * load(oIm + i), d + i) }
+                addProbeDenominator(row: r, o, oIm, thread: t)
             case .combine:
                 break
             }
             for k in 0..<modes {
-                let psi = exitWaves + 2 * ((j * modes + k) * n + r * w), f = s + 2 * (k * n + r * w)
+                // Half precision: a pixel's wave in 4 bytes, so 8 pixels in one vector instead of two.
+                let half = variant.halfPrecisionExitWaves, waveFloats = half ? 1 : 2
+                let psi = exitWaves + waveFloats * ((j * modes + k) * n + r * w), f = s + 2 * (k * n + r * w)
                 let p = probe + 2 * k * n + r * w, pIm = p + n
                 let probeSum = probeSums[t] + 2 * k * n + r * w
-                if pass != .update { ptychite_prefetch(psi, 8192, 8 * w) }
+                if pass != .update { ptychite_prefetch(psi, 8192, 4 * waveFloats * w) }
                 for i in stride(from: 0, to: w, by: 8) {
-                    let (w0, w1) = (load(psi + 2 * i), load(psi + 2 * i + 8))
+                    let w0 = load(psi + waveFloats * i), w1 = half ? w0 : load(psi + 2 * i + 8)
                     switch pass {
                     case .combine:
                         let po = load(p + i) + load(pIm + i) + load(o + i) + load(oIm + i)
@@ -98,19 +115,33 @@ final class TrafficFloor: @unchecked Sendable {
                     case .update:
                         let po = load(p + i) + load(pIm + i) + load(o + i) + load(oIm + i)
                         let (n0, n1) = (w0 + load(f + 2 * i) + po, w1 + load(f + 2 * i + 8) + po)
-                        store(n0, psi + 2 * i); store(n1, psi + 2 * i + 8)
+                        if half { store(n0 + n1, psi + i) } else { store(n0, psi + 2 * i); store(n1, psi + 2 * i + 8) }
                         store(load(sums + i) + n0, sums + i)
                         store(load(sums + objectPixels + i) + n1, sums + objectPixels + i)
+                        if variant.probeSumsInUpdate { addProbeNumerator(probeSum, i, n0, n1, load(o + i) + load(oIm + i)) }
                     case .probeSums:
-                        let ov = load(o + i) + load(oIm + i)
-                        store(load(probeSum + i) + w0 * ov, probeSum + i)
-                        store(load(probeSum + n + i) + w1 * ov, probeSum + n + i)
+                        addProbeNumerator(probeSum, i, w0, w1, load(o + i) + load(oIm + i))
                     case .modulus:
                         break
                     }
                 }
             }
         }
+    }
+
+    /// Σ|O|²'s row of the probe sums.
+    @inline(__always) private func addProbeDenominator(row r: Int, _ o: UnsafeMutablePointer<Float>,
+                                                       _ oIm: UnsafeMutablePointer<Float>, thread t: Int) {
+        let d = probeSums[t] + 2 * modes * height * width + r * width
+        for i in stride(from: 0, to: width, by: 8) { store(load(d + i) + load(o + i) * load(oIm + i), d + i) }
+    }
+
+    /// O*·ψ's 8 pixels at `i` of a probe-sum row (real plane, then imaginary plane n floats on).
+    @inline(__always) private func addProbeNumerator(_ row: UnsafeMutablePointer<Float>, _ i: Int, _ w0: SIMD8<Float>,
+                                                     _ w1: SIMD8<Float>, _ object: SIMD8<Float>) {
+        let n = height * width
+        store(load(row + i) + w0 * object, row + i)
+        store(load(row + n + i) + w1 * object, row + n + i)
     }
 
     @inline(__always) private func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {

@@ -243,6 +243,16 @@ func printBreakdown(_ backend: CPUBackend, _ options: Options, engine: () -> Voi
         FileHandle.standardError.write(String(
             format: "  passes ÷ FFT pairs %.2f; the same loads and stores with trivial arithmetic ÷ FFT pairs %.2f\n",
             passes / transforms, movement / transforms).data(using: .utf8)!)
+        // The same data movement for two algorithm changes that would touch fewer bytes (`TrafficFloor.Variant`).
+        for (label, variant) in [("probe sums in the update", TrafficFloor.Variant(probeSumsInUpdate: true)),
+                                 ("half-precision exit waves", TrafficFloor.Variant(halfPrecisionExitWaves: true)),
+                                 ("both", TrafficFloor.Variant(probeSumsInUpdate: true, halfPrecisionExitWaves: true))] {
+            let changed = TrafficFloor(backend: backend, exitWaves: waves, threads: options.threads, variant: variant)
+            var total = 0.0
+            for pass in changed.passes { total += time("traffic, \(label): \(pass)", { changed.run(pass) }) }
+            FileHandle.standardError.write(String(format: "  traffic with %@ ÷ FFT pairs %.2f\n", label as NSString,
+                                                  total / transforms).data(using: .utf8)!)
+        }
     }
     time("reset overlap sums", { backend.resetOverlapSums() })
     time("solve object", { backend.solveObject(inertia: 0.01) })
