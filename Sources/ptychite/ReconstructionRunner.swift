@@ -5,24 +5,33 @@ import PtychoOpenCL
 import Synchronization
 
 /// Stop requests from SIGINT/SIGTERM, read between iterations.
-/// `sources` is only touched by `install`, before any handler runs.
-final class InterruptFlag: @unchecked Sendable {
-    private let requested = Atomic<Int32>(0)
-    private var sources: [DispatchSourceSignal] = []
+///
+/// A `sigaction` handler records the signal: the disposition changes atomically from the default (which
+/// ends the process) to recording, so a signal is never lost, whenever it arrives. Ignoring the signals and
+/// reading them from a dispatch source instead dropped a SIGTERM sent in the instant between the two (a
+/// service stopping a job it had just started), and the job then ran to its end. Blocking them for
+/// `sigwait` would not cover the threads that exist before `install`.
+///
+/// The record is process-wide because signal dispositions are; it is initialised by `install`, before the
+/// handler can run, so the handler only does a lock-free store.
+final class InterruptFlag: Sendable {
+    private static let lastSignal = Atomic<Int32>(0)
 
-    /// Installs handlers for SIGINT and SIGTERM that record the signal instead of killing the process.
+    /// Makes SIGINT and SIGTERM record themselves instead of ending the process. System calls the signal
+    /// interrupts are restarted (`SA_RESTART`), so a stop request never fails a read or write.
     func install() {
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [self] in requested.store(signalNumber, ordering: .relaxed) }
-            source.resume()
-            sources.append(source)
+        Self.lastSignal.store(0, ordering: .relaxed)
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signalNumber in
+            InterruptFlag.lastSignal.store(signalNumber, ordering: .relaxed)
         }
+        action.sa_flags = SA_RESTART
+        sigemptyset(&action.sa_mask)
+        for signalNumber in [SIGINT, SIGTERM] { sigaction(signalNumber, &action, nil) }
     }
 
     /// The signal received, or 0.
-    var received: Int32 { requested.load(ordering: .relaxed) }
+    var received: Int32 { Self.lastSignal.load(ordering: .relaxed) }
 
     /// Ends the command (exit 128 + signal, nothing written) if a stop was requested during `stage`.
     func stopIfRequested(during stage: String) throws {

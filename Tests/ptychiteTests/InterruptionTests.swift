@@ -18,6 +18,27 @@ final class InterruptionTests: XCTestCase {
         try assertInterrupted(by: SIGINT)
     }
 
+    /// A SIGTERM at any moment of the start is obeyed: the run ends (by the default action before the
+    /// handler is installed, by a clean stop after) and never goes on through its plan. A service stopping
+    /// a job it has just started sends exactly such a signal; the earlier handler (the signal ignored, then
+    /// read from a dispatch source) dropped one that arrived between the two, about one start in sixty here.
+    func testSIGTERMAtAnyMomentOfTheStartEndsTheRun() throws {
+        let directory = try TemporaryDirectory()
+        let input = try CLIFixtures.simulate(in: directory)
+        for step in 0..<48 {
+            let delay = UInt32(step) * 1_250   // 0 to 59 ms, across the handler's installation
+            let process = try PtychiteProcess(["reconstruct", input, "-o", directory.file("started.h5"), "--progress", "none",
+                                               "--engine", "ePIE:\(Self.plannedIterations)", "--probe-diameter-um", "3"],
+                                              timeout: 15)
+            usleep(delay)
+            process.send(signal: SIGTERM)
+            let outcome = process.wait()
+            XCTAssertFalse(outcome.timedOut, "the SIGTERM sent \(delay) µs after the start was lost")
+            XCTAssertEqual(outcome.exitedNormally ? outcome.status : 128 + outcome.status, ExpectedExit.terminated,
+                           "SIGTERM \(delay) µs after the start: \(outcome.summary)")
+        }
+    }
+
     private func assertInterrupted(by signal: Int32, file: StaticString = #filePath, line: UInt = #line) throws {
         let directory = try TemporaryDirectory()
         let input = try CLIFixtures.simulate(in: directory)
