@@ -8,7 +8,7 @@
 #
 # Needs network access to PyPI the first time: Pty-Chi 2.2.0 and PyTorch (CPU use, ~6 GB with the CUDA
 # libraries PyPI's torch wheel brings) go into $PTYCHI_VENV (default ~/.cache/ptychite-compare/ptychi-2.2.0).
-# Not part of the test suite.
+# Needs Python ≥ 3.11 with venv (Debian 12: python3-venv). Not part of the test suite.
 set -euo pipefail
 
 frames=1000 size=128 iterations=20 threads=2 chunk=30 engines=DM,ePIE
@@ -32,7 +32,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 venv=${PTYCHI_VENV:-$HOME/.cache/ptychite-compare/ptychi-2.2.0}
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import ptychi" 2>/dev/null; then
     echo "Installing Pty-Chi 2.2.0 into $venv" >&2
-    python3 -m venv "$venv"
+    python3 -m venv "$venv" || { echo "run.sh: cannot make a virtual environment (Debian: apt-get install python3-venv)" >&2; exit 1; }
     "$venv/bin/pip" install --quiet ptychi==2.2.0
 fi
 (cd "$root" && swift build -c release --product ptychite >&2)
