@@ -11,6 +11,7 @@ as it scores Ptychite's own (its sub-pixel registration absorbs the grids' diffe
 """
 import argparse
 import json
+import resource
 import shutil
 import time
 
@@ -104,7 +105,9 @@ def main():
     write_into_copy(obj, args.template, args.output)
     print(json.dumps({"engine": f"Pty-Chi {args.engine}", "chunk_length": args.chunk, "threads": args.threads,
                       "iterations": args.iterations,
-                      "seconds_per_iteration": (long_seconds - short_seconds) / (args.iterations - short)}))
+                      "seconds_per_iteration": (long_seconds - short_seconds) / (args.iterations - short),
+                      # the whole process (PyTorch's libraries included), as for Ptychite's
+                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
 if __name__ == "__main__":

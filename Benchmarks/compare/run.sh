@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Ptychite's DM and ePIE beside Pty-Chi's on the same simulated file, the same threads and the same machine, in one
-# run: seconds per iteration of each (start-up excluded), their ratio, and each object's complex NRMSE
-# against the simulation's truth from `ptychite compare`.
+# run: seconds per iteration of each (start-up excluded), their ratio, each object's complex NRMSE
+# against the simulation's truth from `ptychite compare`, and each process's peak resident memory.
 #
 #   bash Benchmarks/compare/run.sh [--frames 1000] [--size 128] [--iterations 20] [--threads 2] [--chunk 30]
 #                                    [--engines DM,ePIE]
@@ -47,13 +47,16 @@ trap 'rm -rf "$work"' EXIT
 # its object scored on a copy of Ptychite's result; then both scored by `ptychite compare`.
 rows=()
 for engine in ${engines//,/ }; do
-    "$ptychite" reconstruct "$work/data.cxi" -o "$work/ptychite-$engine.h5" --engine "$engine:$iterations" \
-        --threads "$threads" --progress jsonl > "$work/ptychite-$engine.jsonl" 2> "$work/ptychite-$engine.log"
-    ours=$(python3 - "$work/ptychite-$engine.jsonl" "$iterations" <<'PY'
-import json, sys
-seconds = [json.loads(line)["seconds"] for line in open(sys.argv[1]) if line.startswith("{")]
-n = int(sys.argv[2]); q = max(1, n // 4)
-print((seconds[n - 1] - seconds[q - 1]) / (n - q))
+    ours=$(python3 - "$work/ptychite-$engine" "$iterations" "$ptychite" reconstruct "$work/data.cxi" \
+        -o "$work/ptychite-$engine.h5" --engine "$engine:$iterations" --threads "$threads" --progress jsonl <<'PY'
+import json, resource, subprocess, sys
+stem, n, command = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+with open(stem + ".jsonl", "w") as out, open(stem + ".log", "w") as log:
+    subprocess.run(command, stdout=out, stderr=log, check=True)
+seconds = [json.loads(line)["seconds"] for line in open(stem + ".jsonl") if line.startswith("{")]
+q = max(1, n // 4)
+print(json.dumps({"seconds_per_iteration": (seconds[n - 1] - seconds[q - 1]) / (n - q),
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 PY
 )
     theirs=$("$venv/bin/python" "$root/Benchmarks/compare/ptychi_engine.py" "$work/data.cxi" "$work/data_truth.h5" \
@@ -68,12 +71,15 @@ python3 - "$frames" "$size" "$iterations" "$threads" "$chunk" "${rows[@]}" <<'PY
 import json, sys
 frames, size, iterations, threads, chunk = sys.argv[1:6]
 print(f"{frames} frames of {size}², {iterations} iterations, {threads} threads (Pty-Chi's DM chunk_length {chunk}, its ePIE one position per update)")
-print("| engine | Ptychite ms/iteration | Pty-Chi 2.2.0 ms/iteration | Pty-Chi ÷ Ptychite | NRMSE Ptychite | NRMSE Pty-Chi |")
-print("|---|---|---|---|---|---|")
+print("| engine | ms/iteration Ptychite | Pty-Chi 2.2.0 | Pty-Chi ÷ Ptychite | NRMSE Ptychite | Pty-Chi "
+      "| peak RSS MiB Ptychite | Pty-Chi |")
+print("|---|---|---|---|---|---|---|---|")
 rows = sys.argv[6:]
 for i in range(0, len(rows), 5):
     engine, ours, theirs, our_score, their_score = rows[i:i + 5]
-    ours, theirs = float(ours), json.loads(theirs)["seconds_per_iteration"]
-    print(f"| {engine} | {ours * 1e3:.1f} | {theirs * 1e3:.1f} | {theirs / ours:.1f} | "
-          f"{json.loads(our_score)['nrmse']:.4f} | {json.loads(their_score)['nrmse']:.4f} |")
+    ours, theirs = json.loads(ours), json.loads(theirs)
+    our_time, their_time = ours["seconds_per_iteration"], theirs["seconds_per_iteration"]
+    print(f"| {engine} | {our_time * 1e3:.1f} | {their_time * 1e3:.1f} | {their_time / our_time:.1f} | "
+          f"{json.loads(our_score)['nrmse']:.4f} | {json.loads(their_score)['nrmse']:.4f} | "
+          f"{ours['peak_rss_mib']:.0f} | {theirs['peak_rss_mib']:.0f} |")
 PY
