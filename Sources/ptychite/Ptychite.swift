@@ -11,7 +11,7 @@ struct Ptychite: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 success; 1 bad input or output (one line names the file, dataset and problem); \
             2 bad usage or configuration; 3 not enough memory; 130/143 interrupted (the partial result is \
-            still written).
+            still written; a second Ctrl-C quits at once without it).
             """,
         version: version,
         subcommands: [SimulateCommand.self, InfoCommand.self, ReconstructCommand.self, CompareCommand.self,

@@ -18,6 +18,32 @@ final class InterruptionTests: XCTestCase {
         try assertInterrupted(by: SIGINT)
     }
 
+    /// Ctrl-C twice: the first asks for a clean stop (said on stderr), the second ends the process at once
+    /// by SIGINT's default action, before the iteration in progress ends, so no result (and no temporary
+    /// file) is written. Frames of 256² on one thread make an iteration last far longer than the 1 ms
+    /// between the two signals.
+    func testASecondSIGINTQuitsAtOnceWithoutWritingTheResult() throws {
+        let directory = try TemporaryDirectory()
+        let input = try CLIFixtures.simulate(in: directory, frames: 200, frameSize: 256)
+        let result = directory.file("quit.h5")
+        let process = try PtychiteProcess(["reconstruct", input, "-o", result, "--progress", "jsonl", "--threads", "1",
+                                           "--engine", "DM:\(Self.plannedIterations)", "--probe-diameter-um", "3"],
+                                          timeout: 60)
+        _ = try XCTUnwrap(process.nextStdoutLine(), "no progress line before exit")
+        process.send(signal: SIGINT)
+        usleep(1_000)
+        process.send(signal: SIGINT)
+        let outcome = process.wait()
+
+        XCTAssertFalse(outcome.timedOut, outcome.summary)
+        XCTAssertFalse(outcome.exitedNormally, "the second SIGINT did not end the process: \(outcome.summary)")
+        XCTAssertEqual(outcome.status, SIGINT, outcome.summary)
+        XCTAssertEqual(outcome.stderrLines.filter { $0.hasPrefix("ptychite: stop requested (SIGINT)") }.count, 1,
+                       outcome.summary)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: result), "a result was written")
+        XCTAssertEqual(try directory.contents().filter(OutputNames.isTemporary), [], "temporary files left behind")
+    }
+
     /// A SIGTERM at any moment of the start is obeyed: the run ends (by the default action before the
     /// handler is installed, by a clean stop after) and never goes on through its plan. A service stopping
     /// a job it has just started sends exactly such a signal; the earlier handler (the signal ignored, then
@@ -57,6 +83,10 @@ final class InterruptionTests: XCTestCase {
         XCTAssertEqual(outcome.status, 128 + signal, outcome.summary, file: file, line: line)
         XCTAssertEqual(outcome.stderrLines.filter { $0.hasPrefix("ptychite: error:") },
                        ["ptychite: error: interrupted by signal \(signal)"], outcome.summary, file: file, line: line)
+        let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+        XCTAssertEqual(outcome.stderrLines.filter { $0.hasPrefix("ptychite: stop requested") }.count, 1, outcome.summary,
+                       file: file, line: line)
+        XCTAssertTrue(outcome.stderr.contains("ptychite: stop requested (\(name))"), outcome.summary, file: file, line: line)
 
         let progress = outcome.stdoutLines
         let written = try ResultReader().read(path: result)
