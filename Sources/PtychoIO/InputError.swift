@@ -74,8 +74,9 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
         case .noFrames: return "contains zero frames"
         case let .nonFiniteIntensity(_, _, frame, row, column, value):
             return "non-finite intensity \(value) at frame \(frame), row \(row), column \(column)"
+                + Self.maskingHint
         case let .negativeIntensity(_, _, frame, row, column, value):
-            return "negative intensity \(value) at frame \(frame), row \(row), column \(column)"
+            return "negative intensity \(value) at frame \(frame), row \(row), column \(column)" + Self.maskingHint
         case let .invalidValue(_, _, requirement, found): return "\(requirement) (found \(found))"
         case let .maskShapeMismatch(_, _, found, expected):
             return "mask shape \(ShapeText.tuple(found)) does not match the frame shape \(ShapeText.tuple(expected))"
@@ -91,6 +92,9 @@ public enum InputError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(option.howToPass): \(requirement) (found \(found))"
         }
     }
+
+    /// Appended to the bad-value errors: the way to read such a file anyway.
+    static let maskingHint = " (a detector gap without a mask? invalid_values mask, or --invalid-values mask, masks such pixels)"
 
     public var description: String {
         [file, dataset, problem].compactMap { $0 }.joined(separator: ": ")

@@ -15,6 +15,9 @@ struct InfoCommand: ParsableCommand {
     @Option(name: .customLong("probe-modes"), help: "Probe modes assumed for the memory estimate.") var probeModes = 1
     @Option(help: "Threads assumed for the memory estimate (0 = every core).") var threads = 0
     @Option(help: "How to read the translation: sample (CXI text) or probe.") var translation = "sample"
+    @Option(name: .customLong("invalid-values"),
+            help: "Negative or non-finite values on unmasked pixels: refuse (a problem, default) or mask (a warning counting them).")
+    var invalidValues = "refuse"
     @OptionGroup var geometry: GeometryFlags
 
     func run() throws {
@@ -29,10 +32,14 @@ struct InfoCommand: ParsableCommand {
             guard let convention = TranslationConvention(rawValue: translation.lowercased()) else {
                 throw CommandFailure(message: "--translation must be sample or probe", status: ExitStatus.usage)
             }
+            guard let invalidValuePolicy = InvalidValuePolicy(rawValue: invalidValues.lowercased()) else {
+                throw CommandFailure(message: "--invalid-values must be refuse or mask", status: ExitStatus.usage)
+            }
             guard probeModes >= 1 else {
                 throw CommandFailure(message: "--probe-modes must be at least 1", status: ExitStatus.usage)
             }
-            let options = DatasetReaderOptions(translationConvention: convention, geometry: geometry.options)
+            let options = DatasetReaderOptions(translationConvention: convention, geometry: geometry.options,
+                                               invalidValues: invalidValuePolicy)
             var lines = ["File: \(input)"]
             var problems: [String] = [], warnings: [String] = []
             do {

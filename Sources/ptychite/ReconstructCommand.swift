@@ -22,6 +22,9 @@ struct ReconstructCommand: ParsableCommand {
     @Option(help: "Worker threads (0 = every core).") var threads: Int?
     @Option(help: "Seed for random orders and initial modes.") var seed: UInt64?
     @Option(help: "How to read the CXI translation: sample (the CXI text, default) or probe.") var translation: String?
+    @Option(name: .customLong("invalid-values"),
+            help: "Negative or non-finite values on unmasked pixels: refuse (default) or mask (mask those pixels in every frame).")
+    var invalidValues: String?
     @OptionGroup var geometry: GeometryFlags
     @Option(help: "Start from the probe of a previous result file.") var probe: String?
     @Option(name: .customLong("probe-diameter-um"), help: "Initial beam diameter at the sample, µm (default: chosen by trial).")
@@ -117,6 +120,12 @@ struct ReconstructCommand: ParsableCommand {
                 throw CommandFailure(message: "--translation must be sample or probe", status: ExitStatus.usage)
             }
             configuration.translation = convention
+        }
+        if let invalidValues {
+            guard let policy = InvalidValuePolicy(rawValue: invalidValues.lowercased()) else {
+                throw CommandFailure(message: "--invalid-values must be refuse or mask", status: ExitStatus.usage)
+            }
+            configuration.invalidValues = policy
         }
         configuration.override(with: geometry.options)
         if let probe { configuration.probe = probe }

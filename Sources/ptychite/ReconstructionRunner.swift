@@ -48,7 +48,8 @@ struct ReconstructionRunner {
         let convention = configuration.translation ?? .sample
         // The memory check runs on the header, before the frames are allocated or read.
         let readerOptions = DatasetReaderOptions(translationConvention: convention,
-                                                 geometry: configuration.geometryOptions)
+                                                 geometry: configuration.geometryOptions,
+                                                 invalidValues: configuration.invalidValues)
         let (layout, reader) = try InputReading.reader(for: inputPath, options: readerOptions)
         var decision = MemoryDecision(device: openCLDevice, keepsExitWaveGradients: true)
         let loaded = try InputReading.asUsageErrors { try reader.read(path: inputPath) { header in

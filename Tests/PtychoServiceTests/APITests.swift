@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PtychoCore
 import PtychoOpenCL
 import PtychoService
 import XCTest
@@ -365,6 +366,22 @@ final class APITests: XCTestCase {
                 XCTAssertEqual(String(buffer: response.body), OpenAPIDocument.json)
             }
         }
+    }
+
+    /// The OpenAPI document's `Configuration` schema (which forbids other properties) lists exactly the keys
+    /// the reconstruction configuration encodes, plus the submission's `resources`, so a new option cannot
+    /// be missing from it (14 were, and a client validating its body against the schema refused them), nor
+    /// a removed one linger.
+    func testOpenAPIConfigurationSchemaHasEveryConfigurationKey() throws {
+        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        let schemas = try XCTUnwrap((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let schema = try XCTUnwrap(schemas["Configuration"] as? [String: Any])
+        XCTAssertEqual(schema["additionalProperties"] as? Bool, false)
+        let documented = Set(try XCTUnwrap(schema["properties"] as? [String: Any]).keys)
+        let encoded = try XCTUnwrap(try JSONSerialization.jsonObject(
+            with: Data(ReconstructionConfiguration().encodedJSON().utf8)) as? [String: Any])
+        XCTAssertEqual(documented.subtracting(encoded.keys).sorted(), ["resources"], "documented but not a configuration key")
+        XCTAssertEqual(Set(encoded.keys).subtracting(documented).sorted(), [], "configuration keys missing from the schema")
     }
 
     func testBasePath() async throws {

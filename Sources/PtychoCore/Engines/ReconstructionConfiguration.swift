@@ -19,6 +19,8 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
     public var seed: UInt64 = 1
     /// How the file's translation is read; `nil` = the CXI text (sample translation).
     public var translation: TranslationConvention? = nil
+    /// Negative or non-finite values on pixels the file's mask calls good: `refuse` the file, or `mask` them.
+    public var invalidValues: InvalidValuePolicy = .refuse
     /// Photon energy, J, for inputs that record none (PtychoShelves; refused for other layouts).
     public var energy: Double? = nil
     /// Sample–detector distance, m (PtychoShelves only, like `energy`).
@@ -99,6 +101,7 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case input, output, engine, probeModes = "probe_modes", threads, seed, translation
+        case invalidValues = "invalid_values"
         case energy, distance, detectorPixelSize = "detector_pixel_size", probe
         case probeDiameter = "probe_diameter", probeUpdateStart = "probe_update_start"
         case modePower = "mode_power", epieAlpha = "epie_alpha", epieBeta = "epie_beta"
@@ -145,6 +148,12 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         threads = try value(.threads, threads)
         seed = try value(.seed, seed)
         translation = try optional(.translation)
+        if let name: String = try optional(.invalidValues) {
+            guard let policy = InvalidValuePolicy(rawValue: name.lowercased()) else {
+                throw ConfigurationError.invalidValue(key: "invalid_values", reason: "must be refuse or mask")
+            }
+            invalidValues = policy
+        }
         energy = try optional(.energy)
         distance = try optional(.distance)
         detectorPixelSize = try optional(.detectorPixelSize)
@@ -222,6 +231,7 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         try c.encode(threads, forKey: .threads)
         try c.encode(seed, forKey: .seed)
         try c.encode(translation, forKey: .translation)
+        try c.encode(invalidValues, forKey: .invalidValues)
         try c.encode(energy, forKey: .energy)
         try c.encode(distance, forKey: .distance)
         try c.encode(detectorPixelSize, forKey: .detectorPixelSize)

@@ -8,12 +8,16 @@ import PtychoCore
 public struct CXIReader: DatasetReader {
     /// What the translation dataset holds; the CXI text (and this default) says the sample translation.
     public var translationConvention: TranslationConvention
+    /// Negative or non-finite values on pixels the file's mask calls good: refused, or masked.
+    public var invalidValues: InvalidValuePolicy
     /// Frames per HDF5 read: bounds HDF5's conversion working set and keeps validation cache-friendly.
     public var framesPerBatch: Int
 
-    public init(translationConvention: TranslationConvention = .sample, framesPerBatch: Int = 32) {
+    public init(translationConvention: TranslationConvention = .sample, invalidValues: InvalidValuePolicy = .refuse,
+                framesPerBatch: Int = 32) {
         precondition(framesPerBatch >= 1, "framesPerBatch must be ≥ 1")
         self.translationConvention = translationConvention
+        self.invalidValues = invalidValues
         self.framesPerBatch = framesPerBatch
     }
 
@@ -33,13 +37,15 @@ public struct CXIReader: DatasetReader {
         let mask = try metadata.mask(frameHeight: height, frameWidth: width)
         let corrections = FrameCorrections(mask: mask, dark: try metadata.dark(frameHeight: height, frameWidth: width),
                                            monitorScale: try metadata.monitorScale(frameCount: frameCount,
-                                                                                    dataPath: data.path))
+                                                                                    dataPath: data.path),
+                                           invalidValues: invalidValues)
         try admit(DatasetHeader(geometry: geometry, positions: positions, frameCount: frameCount,
                                 frameHeight: height, frameWidth: width))
-        let intensities = try FrameBatchReader(file: file, data: data, order: .centred,
-                                               framesPerBatch: framesPerBatch).read(corrections: corrections)
-        let dataset = DiffractionDataset(geometry: geometry, positions: positions, intensities: intensities,
-                                         mask: mask, source: path)
+        let frames = try FrameBatchReader(file: file, data: data, order: .centred,
+                                          framesPerBatch: framesPerBatch).read(corrections: corrections)
+        if let warning = frames.warning { warnings.append(warning) }
+        let dataset = DiffractionDataset(geometry: geometry, positions: positions, intensities: frames.intensities,
+                                         mask: frames.mask, source: path)
         return LoadedDataset(dataset: dataset, warnings: warnings)
     }
 }

@@ -21,12 +21,24 @@ extension HDF5File {
     }
 }
 
+/// The frames of an input as the engines take them, with the mask that goes with them.
+struct FrameReadout {
+    /// `[N, ny, nx]`, centred, every value finite and ≥ 0, 0 on every bad pixel.
+    let intensities: RealArray
+    /// `[ny, nx]`, centred: the file's mask without the pixels that held invalid values
+    /// (`InvalidValuePolicy.mask`).
+    let mask: RealArray
+    /// Says which pixels were masked for invalid values; nil when none were.
+    let warning: String?
+}
+
 /// Reads a checked frames dataset (`HDF5File.inputFrames`) in batches straight into one `RealArray`,
 /// the only full-size buffer; each batch is validated and corrected while it is hot.
 ///
 /// Corrections see each frame as the file stores it, so error rows and columns are the file's and the
-/// mask must be in the file's order; `.fftShifted` frames are centred after their corrections.
-/// Invariant of the result: `[N, ny, nx]`, centred, every value finite and ≥ 0.
+/// mask must be in the file's order; `.fftShifted` frames (and the mask) are centred after their
+/// corrections. A pixel found invalid under `InvalidValuePolicy.mask` is zeroed afterwards in the frames
+/// read before it was found.
 struct FrameBatchReader {
     let file: HDF5File
     let data: HDF5Dataset
@@ -34,21 +46,35 @@ struct FrameBatchReader {
     /// Frames per HDF5 read: bounds HDF5's conversion working set and keeps validation cache-friendly.
     let framesPerBatch: Int
 
-    func read(corrections: FrameCorrections) throws -> RealArray {
+    func read(corrections: FrameCorrections) throws -> FrameReadout {
         let (frameCount, height, width) = (data.shape[0], data.shape[1], data.shape[2])
         let intensities = RealArray(shape: [frameCount, height, width])
         let scratch = order == .fftShifted ? RealArray(shape: [height, width]) : nil
+        var invalid = InvalidPixels()
         for start in stride(from: 0, to: frameCount, by: framesPerBatch) {
             let frames = start..<min(frameCount, start + framesPerBatch)
             try file.inputRead(data.path) { try data.readRows(frames, into: intensities.slice(start)) }
             for frame in frames {
-                try corrections.apply(to: intensities.slice(frame), frame: frame, file: file.path, dataset: data.path)
+                try corrections.apply(to: intensities.slice(frame), frame: frame, file: file.path, dataset: data.path,
+                                      invalid: &invalid)
                 if let scratch {
                     FFTShift.apply(real: intensities.slice(frame), height: height, width: width,
                                    scratch: scratch.pointer)
                 }
             }
         }
-        return intensities
+        let mask = RealArray(shape: [height, width])
+        _ = mask.storage.initialize(from: corrections.mask.storage)
+        for pixel in invalid.pixels { mask[flat: pixel] = 0 }
+        if let scratch { FFTShift.apply(real: mask.pointer, height: height, width: width, scratch: scratch.pointer) }
+        if !invalid.pixels.isEmpty {
+            let masked = (0..<mask.count).filter { mask[flat: $0] == 0 }
+            for frame in 0..<frameCount {
+                let values = intensities.slice(frame)
+                for pixel in masked { values[pixel] = 0 }
+            }
+        }
+        return FrameReadout(intensities: intensities, mask: mask,
+                            warning: invalid.warning(file: file.path, dataset: data.path, frameWidth: width))
     }
 }

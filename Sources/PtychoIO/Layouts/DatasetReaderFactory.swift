@@ -6,10 +6,14 @@ public struct DatasetReaderOptions: Sendable, Equatable {
     public var translationConvention: TranslationConvention
     /// Required by PtychoShelves, refused by layouts that record their own geometry.
     public var geometry: GeometryOptions
+    /// Negative or non-finite values on good pixels: refused (the default), or their pixels masked.
+    public var invalidValues: InvalidValuePolicy
 
-    public init(translationConvention: TranslationConvention = .sample, geometry: GeometryOptions = GeometryOptions()) {
+    public init(translationConvention: TranslationConvention = .sample, geometry: GeometryOptions = GeometryOptions(),
+                invalidValues: InvalidValuePolicy = .refuse) {
         self.translationConvention = translationConvention
         self.geometry = geometry
+        self.invalidValues = invalidValues
     }
 }
 
@@ -21,9 +25,10 @@ extension InputLayout {
             throw InputError.inapplicableOptions(file: file, layout: self, options: options.geometry.given)
         }
         switch self {
-        case .cxi: return CXIReader(translationConvention: options.translationConvention)
-        case .ptychoShelves: return PtychoShelvesReader(geometry: options.geometry)
-        case .ptyLab: return PtyLabReader()
+        case .cxi: return CXIReader(translationConvention: options.translationConvention,
+                                    invalidValues: options.invalidValues)
+        case .ptychoShelves: return PtychoShelvesReader(geometry: options.geometry, invalidValues: options.invalidValues)
+        case .ptyLab: return PtyLabReader(invalidValues: options.invalidValues)
         }
     }
 

@@ -6,11 +6,14 @@ import PtychoCore
 /// geometry comes from `wavelength`, `zo` and `dxd` (square pixels); `encoder` rows `[x, y]` are taken as
 /// probe positions in metres. The spec names no mask dataset for this layout: every pixel is good.
 public struct PtyLabReader: DatasetReader {
+    /// Negative or non-finite values: refused, or their pixels masked.
+    public var invalidValues: InvalidValuePolicy
     /// Frames per HDF5 read (see `FrameBatchReader`).
     public var framesPerBatch: Int
 
-    public init(framesPerBatch: Int = 32) {
+    public init(invalidValues: InvalidValuePolicy = .refuse, framesPerBatch: Int = 32) {
         precondition(framesPerBatch >= 1, "framesPerBatch must be ≥ 1")
+        self.invalidValues = invalidValues
         self.framesPerBatch = framesPerBatch
     }
 
@@ -35,11 +38,12 @@ public struct PtyLabReader: DatasetReader {
                                       x: (0..<frameCount).map { encoder[2 * $0] })
         try admit(DatasetHeader(geometry: geometry, positions: positions, frameCount: frameCount,
                                 frameHeight: height, frameWidth: width))
-        let corrections = FrameCorrections.validationOnly(frameHeight: height, frameWidth: width)
-        let intensities = try FrameBatchReader(file: file, data: data, order: .centred,
-                                               framesPerBatch: framesPerBatch).read(corrections: corrections)
-        let dataset = DiffractionDataset(geometry: geometry, positions: positions, intensities: intensities,
-                                         mask: corrections.mask, source: path)
-        return LoadedDataset(dataset: dataset, warnings: [])
+        let corrections = FrameCorrections.validationOnly(frameHeight: height, frameWidth: width,
+                                                          invalidValues: invalidValues)
+        let frames = try FrameBatchReader(file: file, data: data, order: .centred,
+                                          framesPerBatch: framesPerBatch).read(corrections: corrections)
+        let dataset = DiffractionDataset(geometry: geometry, positions: positions, intensities: frames.intensities,
+                                         mask: frames.mask, source: path)
+        return LoadedDataset(dataset: dataset, warnings: frames.warning.map { [$0] } ?? [])
     }
 }

@@ -10,12 +10,15 @@ import PtychoCore
 /// mask: every pixel is good.
 public struct PtychoShelvesReader: DatasetReader {
     public var geometry: GeometryOptions
+    /// Negative or non-finite values: refused, or their pixels masked.
+    public var invalidValues: InvalidValuePolicy
     /// Frames per HDF5 read (see `FrameBatchReader`).
     public var framesPerBatch: Int
 
-    public init(geometry: GeometryOptions, framesPerBatch: Int = 32) {
+    public init(geometry: GeometryOptions, invalidValues: InvalidValuePolicy = .refuse, framesPerBatch: Int = 32) {
         precondition(framesPerBatch >= 1, "framesPerBatch must be ≥ 1")
         self.geometry = geometry
+        self.invalidValues = invalidValues
         self.framesPerBatch = framesPerBatch
     }
 
@@ -31,12 +34,13 @@ public struct PtychoShelvesReader: DatasetReader {
                                             pixelSize: experiment.objectPixelSize)
         try admit(DatasetHeader(geometry: experiment, positions: positions, frameCount: frameCount,
                                 frameHeight: height, frameWidth: width))
-        let corrections = FrameCorrections.validationOnly(frameHeight: height, frameWidth: width)
-        let intensities = try FrameBatchReader(file: file, data: data, order: .fftShifted,
-                                               framesPerBatch: framesPerBatch).read(corrections: corrections)
-        let dataset = DiffractionDataset(geometry: experiment, positions: positions, intensities: intensities,
-                                         mask: corrections.mask, source: path)
-        return LoadedDataset(dataset: dataset, warnings: [])
+        let corrections = FrameCorrections.validationOnly(frameHeight: height, frameWidth: width,
+                                                          invalidValues: invalidValues)
+        let frames = try FrameBatchReader(file: file, data: data, order: .fftShifted,
+                                          framesPerBatch: framesPerBatch).read(corrections: corrections)
+        let dataset = DiffractionDataset(geometry: experiment, positions: positions, intensities: frames.intensities,
+                                         mask: frames.mask, source: path)
+        return LoadedDataset(dataset: dataset, warnings: frames.warning.map { [$0] } ?? [])
     }
 
     /// The geometry from the options, each present, finite and > 0.
