@@ -53,14 +53,24 @@ struct FrameCorrections {
 }
 
 /// The detector pixels that held a negative or non-finite value on a good pixel in some frame, under
-/// `InvalidValuePolicy.mask`, and the first such value, for the warning.
+/// `InvalidValuePolicy.mask`, and the first such value, for the warning. A flag per pixel, not a set:
+/// a detector's gaps repeat in every frame, so this is called for most of a frame's gap pixels each frame.
 struct InvalidPixels {
-    private(set) var pixels: Set<Int> = []
+    private var flags: [Bool]
+    private(set) var pixelCount = 0
     private(set) var valueCount = 0
     private(set) var first: (pixel: Int, frame: Int, value: Float)?
 
+    init(framePixels: Int) { flags = [Bool](repeating: false, count: framePixels) }
+
+    /// The flagged pixels, in increasing order.
+    var pixels: [Int] { flags.indices.filter { flags[$0] } }
+
     mutating func record(pixel: Int, frame: Int, value: Float) {
-        pixels.insert(pixel)
+        if !flags[pixel] {
+            flags[pixel] = true
+            pixelCount += 1
+        }
         valueCount += 1
         if first == nil { first = (pixel, frame, value) }
     }
@@ -68,7 +78,7 @@ struct InvalidPixels {
     /// One line for the reader's warnings, or nil when no value was invalid.
     func warning(file: String, dataset: String, frameWidth: Int) -> String? {
         guard let first else { return nil }
-        return "\(file): \(dataset): \(valueCount) negative or non-finite value(s) in \(pixels.count) detector pixel(s) "
+        return "\(file): \(dataset): \(valueCount) negative or non-finite value(s) in \(pixelCount) detector pixel(s) "
             + "(the first \(first.value) at frame \(first.frame), row \(first.pixel / frameWidth), column "
             + "\(first.pixel % frameWidth)); those pixels are masked in every frame (invalid_values mask)"
     }

@@ -50,7 +50,7 @@ struct FrameBatchReader {
         let (frameCount, height, width) = (data.shape[0], data.shape[1], data.shape[2])
         let intensities = RealArray(shape: [frameCount, height, width])
         let scratch = order == .fftShifted ? RealArray(shape: [height, width]) : nil
-        var invalid = InvalidPixels()
+        var invalid = InvalidPixels(framePixels: height * width)
         for start in stride(from: 0, to: frameCount, by: framesPerBatch) {
             let frames = start..<min(frameCount, start + framesPerBatch)
             try file.inputRead(data.path) { try data.readRows(frames, into: intensities.slice(start)) }
@@ -67,7 +67,7 @@ struct FrameBatchReader {
         _ = mask.storage.initialize(from: corrections.mask.storage)
         for pixel in invalid.pixels { mask[flat: pixel] = 0 }
         if let scratch { FFTShift.apply(real: mask.pointer, height: height, width: width, scratch: scratch.pointer) }
-        if !invalid.pixels.isEmpty {
+        if invalid.pixelCount > 0 {
             let masked = (0..<mask.count).filter { mask[flat: $0] == 0 }
             for frame in 0..<frameCount {
                 let values = intensities.slice(frame)
@@ -76,5 +76,18 @@ struct FrameBatchReader {
         }
         return FrameReadout(intensities: intensities, mask: mask,
                             warning: invalid.warning(file: file.path, dataset: data.path, frameWidth: width))
+    }
+}
+
+extension FrameBatchReader {
+    /// The data set of a layout that records no mask, dark frame or monitor: every frame validated under
+    /// `invalidValues` (pixels masked for it are the only bad ones), centred.
+    func readWithoutMask(geometry: ExperimentGeometry, positions: ScanPositions, invalidValues: InvalidValuePolicy,
+                         source: String) throws -> LoadedDataset {
+        let frames = try read(corrections: .validationOnly(frameHeight: data.shape[1], frameWidth: data.shape[2],
+                                                           invalidValues: invalidValues))
+        let dataset = DiffractionDataset(geometry: geometry, positions: positions, intensities: frames.intensities,
+                                         mask: frames.mask, source: source)
+        return LoadedDataset(dataset: dataset, warnings: frames.warning.map { [$0] } ?? [])
     }
 }

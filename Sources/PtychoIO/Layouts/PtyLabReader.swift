@@ -38,12 +38,7 @@ public struct PtyLabReader: DatasetReader {
                                       x: (0..<frameCount).map { encoder[2 * $0] })
         try admit(DatasetHeader(geometry: geometry, positions: positions, frameCount: frameCount,
                                 frameHeight: height, frameWidth: width))
-        let corrections = FrameCorrections.validationOnly(frameHeight: height, frameWidth: width,
-                                                          invalidValues: invalidValues)
-        let frames = try FrameBatchReader(file: file, data: data, order: .centred,
-                                          framesPerBatch: framesPerBatch).read(corrections: corrections)
-        let dataset = DiffractionDataset(geometry: geometry, positions: positions, intensities: frames.intensities,
-                                         mask: frames.mask, source: path)
-        return LoadedDataset(dataset: dataset, warnings: frames.warning.map { [$0] } ?? [])
+        return try FrameBatchReader(file: file, data: data, order: .centred, framesPerBatch: framesPerBatch)
+            .readWithoutMask(geometry: geometry, positions: positions, invalidValues: invalidValues, source: path)
     }
 }

@@ -34,13 +34,8 @@ public struct PtychoShelvesReader: DatasetReader {
                                             pixelSize: experiment.objectPixelSize)
         try admit(DatasetHeader(geometry: experiment, positions: positions, frameCount: frameCount,
                                 frameHeight: height, frameWidth: width))
-        let corrections = FrameCorrections.validationOnly(frameHeight: height, frameWidth: width,
-                                                          invalidValues: invalidValues)
-        let frames = try FrameBatchReader(file: file, data: data, order: .fftShifted,
-                                          framesPerBatch: framesPerBatch).read(corrections: corrections)
-        let dataset = DiffractionDataset(geometry: experiment, positions: positions, intensities: frames.intensities,
-                                         mask: frames.mask, source: path)
-        return LoadedDataset(dataset: dataset, warnings: frames.warning.map { [$0] } ?? [])
+        return try FrameBatchReader(file: file, data: data, order: .fftShifted, framesPerBatch: framesPerBatch)
+            .readWithoutMask(geometry: experiment, positions: positions, invalidValues: invalidValues, source: path)
     }
 
     /// The geometry from the options, each present, finite and > 0.
