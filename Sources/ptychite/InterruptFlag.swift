@@ -9,9 +9,10 @@ import Synchronization
 /// service stopping a job it had just started), and the job then ran to its end. Blocking them for
 /// `sigwait` would not cover the threads that exist before `install`.
 ///
-/// The first request says on stderr that the run stops after the current step (iteration, or set-up stage). A second SIGINT (Ctrl-C
-/// again) ends the process at once, by the default action, without writing the result; SIGTERM repeated
-/// stays a request (services escalate with SIGKILL, not with a second SIGTERM).
+/// The first request says on stderr that the run stops after the current step (an iteration, or a stage
+/// of the set-up). A second SIGINT (Ctrl-C again) ends the process at once, by the default action, without
+/// writing the result; SIGTERM repeated stays a request (services escalate with SIGKILL, not with a second
+/// SIGTERM).
 ///
 /// The record and the notes are process-wide because signal dispositions are; they are made by `install`,
 /// before the handler can run, so the handler only does a lock-free exchange and `write`, `signal` and
