@@ -62,8 +62,9 @@ private final class StaticNote: Sendable {
     private nonisolated(unsafe) let bytes: UnsafeMutablePointer<CChar>
     private let count: Int
 
+    /// On a terminal the line starts with a newline, so that it does not land on a progress bar's line.
     init(_ text: String) {
-        bytes = strdup(text)!
+        bytes = strdup(isatty(STDERR_FILENO) != 0 ? "\n" + text : text)!
         count = strlen(bytes)
     }
 
