@@ -7,3 +7,11 @@ public enum InvalidValuePolicy: String, Sendable, Codable, CaseIterable {
     /// -1, -2 or NaN into gaps and dead pixels without a mask dataset.
     case mask
 }
+
+extension InvalidValuePolicy {
+    /// The policy a user named (configuration key or flag, case-insensitive), or nil.
+    public init?(named name: String) { self.init(rawValue: name.lowercased()) }
+
+    /// The accepted names, for messages: "refuse or mask".
+    public static let choices = allCases.map(\.rawValue).joined(separator: " or ")
+}

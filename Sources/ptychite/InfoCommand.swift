@@ -32,8 +32,8 @@ struct InfoCommand: ParsableCommand {
             guard let convention = TranslationConvention(rawValue: translation.lowercased()) else {
                 throw CommandFailure(message: "--translation must be sample or probe", status: ExitStatus.usage)
             }
-            guard let invalidValuePolicy = InvalidValuePolicy(rawValue: invalidValues.lowercased()) else {
-                throw CommandFailure(message: "--invalid-values must be refuse or mask", status: ExitStatus.usage)
+            guard let invalidValuePolicy = InvalidValuePolicy(named: invalidValues) else {
+                throw CommandFailure(message: "--invalid-values must be \(InvalidValuePolicy.choices)", status: ExitStatus.usage)
             }
             guard probeModes >= 1 else {
                 throw CommandFailure(message: "--probe-modes must be at least 1", status: ExitStatus.usage)

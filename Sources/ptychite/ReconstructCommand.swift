@@ -122,8 +122,8 @@ struct ReconstructCommand: ParsableCommand {
             configuration.translation = convention
         }
         if let invalidValues {
-            guard let policy = InvalidValuePolicy(rawValue: invalidValues.lowercased()) else {
-                throw CommandFailure(message: "--invalid-values must be refuse or mask", status: ExitStatus.usage)
+            guard let policy = InvalidValuePolicy(named: invalidValues) else {
+                throw CommandFailure(message: "--invalid-values must be \(InvalidValuePolicy.choices)", status: ExitStatus.usage)
             }
             configuration.invalidValues = policy
         }

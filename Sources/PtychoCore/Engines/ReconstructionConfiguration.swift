@@ -149,8 +149,8 @@ public struct ReconstructionConfiguration: Codable, Equatable, Sendable {
         seed = try value(.seed, seed)
         translation = try optional(.translation)
         if let name: String = try optional(.invalidValues) {
-            guard let policy = InvalidValuePolicy(rawValue: name.lowercased()) else {
-                throw ConfigurationError.invalidValue(key: "invalid_values", reason: "must be refuse or mask")
+            guard let policy = InvalidValuePolicy(named: name) else {
+                throw ConfigurationError.invalidValue(key: "invalid_values", reason: "must be \(InvalidValuePolicy.choices)")
             }
             invalidValues = policy
         }
