@@ -65,13 +65,20 @@ struct FrameBatchReader {
         }
         let mask = RealArray(shape: [height, width])
         _ = mask.storage.initialize(from: corrections.mask.storage)
-        for pixel in invalid.pixels { mask[flat: pixel] = 0 }
-        if let scratch { FFTShift.apply(real: mask.pointer, height: height, width: width, scratch: scratch.pointer) }
-        if invalid.pixelCount > 0 {
-            let masked = (0..<mask.count).filter { mask[flat: $0] == 0 }
+        // The invalid pixels as a frame, centred like the frames, so their indices are the frames' own.
+        let invalidFrame = RealArray(shape: [height, width])
+        for pixel in invalid.pixels { invalidFrame[flat: pixel] = 1 }
+        if let scratch {
+            FFTShift.apply(real: mask.pointer, height: height, width: width, scratch: scratch.pointer)
+            FFTShift.apply(real: invalidFrame.pointer, height: height, width: width, scratch: scratch.pointer)
+        }
+        let newlyMasked = (0..<invalidFrame.count).filter { invalidFrame[flat: $0] != 0 }
+        for pixel in newlyMasked { mask[flat: pixel] = 0 }
+        // Only these: the file's bad pixels already hold 0 in every frame.
+        if !newlyMasked.isEmpty {
             for frame in 0..<frameCount {
                 let values = intensities.slice(frame)
-                for pixel in masked { values[pixel] = 0 }
+                for pixel in newlyMasked { values[pixel] = 0 }
             }
         }
         return FrameReadout(intensities: intensities, mask: mask,
